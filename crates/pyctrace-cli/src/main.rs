@@ -1,0 +1,50 @@
+//! `pyctrace`: the command line. Exit codes: 0 success, 1 the analysed
+//! program failed, 2 bad usage or unreadable input.
+
+mod commands;
+mod load;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "pyctrace",
+    version,
+    about = "See through protected Python bytecode"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Header fields and the code-object tree.
+    Info(commands::info::Args),
+    /// Load and write back; unmodified input gives identical bytes.
+    Rewrite(commands::rewrite::Args),
+}
+
+/// An error that decides the exit status.
+#[derive(Debug)]
+pub enum Failure {
+    /// Bad usage or unreadable input: exit 2.
+    Input(anyhow::Error),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info(args) => commands::info::run(args),
+        Command::Rewrite(args) => commands::rewrite::run(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Input(err)) => {
+            eprintln!("pyctrace: {err:#}");
+            ExitCode::from(2)
+        }
+    }
+}
