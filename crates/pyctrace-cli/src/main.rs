@@ -25,6 +25,8 @@ enum Command {
     Info(commands::info::Args),
     /// Load and write back; unmodified input gives identical bytes.
     Rewrite(commands::rewrite::Args),
+    /// Disassembly of every code object, nested ones included.
+    Dis(commands::dis::Args),
 }
 
 /// An error that decides the exit status.
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Info(args) => commands::info::run(args),
         Command::Rewrite(args) => commands::rewrite::run(args),
+        Command::Dis(args) => commands::dis::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,2 +1,3 @@
+pub mod dis;
 pub mod info;
 pub mod rewrite;
