@@ -11,6 +11,8 @@
 
 pub mod code;
 pub mod error;
+#[doc(hidden)]
+pub mod invariants;
 pub mod node;
 pub mod oracle;
 pub mod pyc;

@@ -23,21 +23,37 @@ pub enum OracleError {
     Damaged(usize),
     #[error("expansion of refs exceeds {0} objects")]
     TooLarge(usize),
+    #[error("nesting deeper than {0} levels")]
+    TooDeep(usize),
 }
 
-const BUDGET: usize = 50_000_000;
+const BUDGET: usize = 2_000_000;
+/// Real code nests a few dozen levels; this keeps recursion well inside
+/// a 2 MB thread stack.
+const MAX_DEPTH: usize = 500;
 
 pub fn pyc_to_json(pyc: &Pyc<'_>) -> Result<Value, OracleError> {
     node_to_json(&pyc.root, pyc.version)
 }
 
 pub fn node_to_json(root: &Node<'_>, version: PyVersion) -> Result<Value, OracleError> {
+    node_to_json_within(root, version, BUDGET)
+}
+
+/// As [`node_to_json`], giving up after `budget` objects: refs can make a
+/// small file expand exponentially.
+pub fn node_to_json_within(
+    root: &Node<'_>,
+    version: PyVersion,
+    budget: usize,
+) -> Result<Value, OracleError> {
     let table = RefTable::build(root, version);
     let mut ctx = Ctx {
         table,
         version,
         open: Vec::new(),
-        budget: BUDGET,
+        budget,
+        limit: budget,
     };
     ctx.value(root)
 }
@@ -48,6 +64,7 @@ struct Ctx<'t, 'a> {
     /// Nodes being expanded, to catch self-referencing containers.
     open: Vec<*const Node<'a>>,
     budget: usize,
+    limit: usize,
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -83,6 +100,15 @@ pub fn long_to_bigint(size: i32, digits: &[u16]) -> BigInt {
     }
 }
 
+/// `{"t": tag, "v": value}` built directly: `json!` would re-serialise
+/// (deep-copy) the value at every level.
+fn tagged(tag: &str, value: Value) -> Value {
+    let mut map = Map::new();
+    map.insert("t".into(), Value::String(tag.into()));
+    map.insert("v".into(), value);
+    Value::Object(map)
+}
+
 fn sorted(mut values: Vec<Value>) -> Vec<Value> {
     values.sort_by_cached_key(|v| v.to_string());
     values
@@ -93,12 +119,15 @@ impl<'t, 'a> Ctx<'t, 'a> {
         self.budget = self
             .budget
             .checked_sub(1)
-            .ok_or(OracleError::TooLarge(BUDGET))?;
+            .ok_or(OracleError::TooLarge(self.limit))?;
         let node = self
             .table
             .resolve(node)
             .ok_or(OracleError::Dangling(node.offset))?;
         let ptr = node as *const Node<'a>;
+        if self.open.len() >= MAX_DEPTH {
+            return Err(OracleError::TooDeep(MAX_DEPTH));
+        }
         if self.open.contains(&ptr) {
             return Err(OracleError::Cycle(node.offset));
         }
@@ -146,10 +175,10 @@ impl<'t, 'a> Ctx<'t, 'a> {
                 }
             }
             Obj::Ref(_) | Obj::StringRef(_) => return Err(OracleError::Dangling(node.offset)),
-            Obj::Tuple { items, .. } => json!({"t": "tuple", "v": self.all(items)?}),
-            Obj::List(items) => json!({"t": "list", "v": self.all(items)?}),
-            Obj::Set(items) => json!({"t": "set", "v": sorted(self.all(items)?)}),
-            Obj::FrozenSet(items) => json!({"t": "frozenset", "v": sorted(self.all(items)?)}),
+            Obj::Tuple { items, .. } => tagged("tuple", Value::Array(self.all(items)?)),
+            Obj::List(items) => tagged("list", Value::Array(self.all(items)?)),
+            Obj::Set(items) => tagged("set", Value::Array(sorted(self.all(items)?))),
+            Obj::FrozenSet(items) => tagged("frozenset", Value::Array(sorted(self.all(items)?))),
             Obj::Dict(items) => {
                 let mut pairs = Vec::new();
                 for pair in items.chunks(2) {
@@ -157,14 +186,14 @@ impl<'t, 'a> Ctx<'t, 'a> {
                         if matches!(k.obj, Obj::Null) || matches!(v.obj, Obj::Null) {
                             continue;
                         }
-                        pairs.push(json!([self.value(k)?, self.value(v)?]));
+                        pairs.push(Value::Array(vec![self.value(k)?, self.value(v)?]));
                     }
                 }
                 pairs.sort_by_cached_key(|p| p[0].to_string());
-                json!({"t": "dict", "v": pairs})
+                tagged("dict", Value::Array(pairs))
             }
-            Obj::Slice(parts) => json!({"t": "slice", "v": self.all(&parts[..])?}),
-            Obj::Code(code) => json!({"t": "code", "v": self.code(code)?}),
+            Obj::Slice(parts) => tagged("slice", Value::Array(self.all(&parts[..])?)),
+            Obj::Code(code) => tagged("code", self.code(code)?),
         })
     }
 
@@ -234,9 +263,9 @@ impl<'t, 'a> Ctx<'t, 'a> {
             }
         }
         map.insert("co_nlocals".into(), json!(var.len()));
-        map.insert("co_varnames".into(), json!({"t": "tuple", "v": var}));
-        map.insert("co_cellvars".into(), json!({"t": "tuple", "v": cell}));
-        map.insert("co_freevars".into(), json!({"t": "tuple", "v": free}));
+        map.insert("co_varnames".into(), tagged("tuple", Value::Array(var)));
+        map.insert("co_cellvars".into(), tagged("tuple", Value::Array(cell)));
+        map.insert("co_freevars".into(), tagged("tuple", Value::Array(free)));
         Ok(())
     }
 }

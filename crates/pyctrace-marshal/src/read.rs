@@ -73,14 +73,13 @@ pub fn read_object<'a>(
         pos: start.min(data.len()),
         version,
         options: *options,
-        depth: 0,
         objects: 0,
         ref_slots: Vec::new(),
         interned: 0,
         problems: Vec::new(),
         halted: false,
     };
-    let root = match reader.node() {
+    let root = match reader.read_tree() {
         Ok(node) => node,
         Err(err) if options.mode == Mode::Permissive => reader.damaged(err),
         Err(err) => return Err(err),
@@ -111,7 +110,6 @@ struct Reader<'a> {
     pos: usize,
     version: PyVersion,
     options: ReadOptions,
-    depth: usize,
     objects: usize,
     ref_slots: Vec<Slot>,
     /// 2.x: how many interned strings (`t`) were read, for `R` records.
@@ -161,28 +159,15 @@ impl<'a> Reader<'a> {
         Ok(u64::from_le_bytes(raw))
     }
 
-    /// A 32-bit length that must be non-negative and, each element taking at
-    /// least `min_elem` bytes, fit in what is left of the input.
-    fn length(&mut self, what: &'static str, min_elem: usize) -> Result<usize, MarshalError> {
+    /// A 32-bit length that must be non-negative.
+    fn length(&mut self, what: &'static str) -> Result<usize, MarshalError> {
         let offset = self.pos;
         let n = self.i32(what)?;
-        if n < 0 {
-            return Err(MarshalError::BadSize {
-                offset,
-                what,
-                size: n as i64,
-            });
-        }
-        let n = n as usize;
-        if n.saturating_mul(min_elem) > self.remaining() {
-            return Err(MarshalError::Eof {
-                offset: self.pos,
-                what,
-                need: n.saturating_mul(min_elem),
-                have: self.remaining(),
-            });
-        }
-        Ok(n)
+        usize::try_from(n).map_err(|_| MarshalError::BadSize {
+            offset,
+            what,
+            size: n as i64,
+        })
     }
 
     /// Records a problem CPython would reject; an error in strict mode.
@@ -206,24 +191,48 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Reads a child of a container; in permissive mode a broken child
-    /// becomes a damaged node and `None` tells the container to stop.
-    fn child(&mut self) -> Result<(Node<'a>, bool), MarshalError> {
-        match self.node() {
-            Ok(node) => {
-                let go_on = !self.halted;
-                Ok((node, go_on))
-            }
-            Err(err) if self.options.mode == Mode::Permissive => Ok((self.damaged(err), false)),
-            Err(err) => Err(err),
-        }
-    }
-
     fn has_refs(&self) -> bool {
         self.version.at_least(3, 4)
     }
 
-    fn node(&mut self) -> Result<Node<'a>, MarshalError> {
+    /// Reads the whole object with an explicit stack of open containers, so
+    /// hostile nesting costs heap, not call stack.
+    fn read_tree(&mut self) -> Result<Node<'a>, MarshalError> {
+        let mut stack: Vec<Frame<'a>> = Vec::new();
+        loop {
+            let mut done = match self.start(stack.len() + 1) {
+                Ok(Step::Leaf(node)) => Some(node),
+                Ok(Step::Open(frame)) => {
+                    stack.push(frame);
+                    None
+                }
+                Err(err) if self.options.mode == Mode::Permissive => Some(self.damaged(err)),
+                Err(err) => return Err(err),
+            };
+            // Hand finished objects to their container; close full ones.
+            loop {
+                if let Some(node) = done.take() {
+                    match stack.last_mut() {
+                        None => return Ok(node),
+                        Some(top) => self.deliver(top, node)?,
+                    }
+                }
+                let Some(top) = stack.last_mut() else {
+                    unreachable!("an open container is on the stack")
+                };
+                self.read_int_fields(top)?;
+                if !self.halted && top.wants_child() {
+                    break;
+                }
+                let frame = stack.pop().unwrap_or_else(|| unreachable!());
+                done = Some(self.close(frame));
+            }
+        }
+    }
+
+    /// Reads a type byte and either a whole leaf object or a container's
+    /// header (its items follow).
+    fn start(&mut self, depth: usize) -> Result<Step<'a>, MarshalError> {
         let offset = self.pos;
         let code = self.byte("type code")?;
         self.objects += 1;
@@ -233,26 +242,241 @@ impl<'a> Reader<'a> {
                 limit: self.options.max_objects,
             });
         }
-        let (flag_ref, type_code) = if self.has_refs() {
-            (code & tc::FLAG_REF != 0, code & !tc::FLAG_REF)
-        } else {
-            (false, code)
-        };
-        self.depth += 1;
-        if self.depth > self.options.max_depth {
+        if depth > self.options.max_depth {
             return Err(MarshalError::TooDeep {
                 offset,
                 limit: self.options.max_depth,
             });
         }
-        let result = self.body(offset, code, type_code, flag_ref);
-        self.depth -= 1;
-        let obj = result?;
-        Ok(Node {
-            offset,
-            flag_ref,
+        let (flag_ref, type_code) = if self.has_refs() {
+            (code & tc::FLAG_REF != 0, code & !tc::FLAG_REF)
+        } else {
+            (false, code)
+        };
+        if !self.accepts(type_code) {
+            if type_code == tc::UNKNOWN && self.options.mode == Mode::Permissive {
+                self.problems.push(MarshalError::UnknownType {
+                    offset,
+                    code,
+                    version: self.version,
+                });
+                return Ok(Step::Leaf(Node {
+                    offset,
+                    flag_ref,
+                    obj: Obj::Unknown,
+                }));
+            }
+            return Err(MarshalError::UnknownType {
+                offset,
+                code,
+                version: self.version,
+            });
+        }
+        let open = |kind: FrameKind<'a>, slot: Option<usize>| {
+            Ok(Step::Open(Frame {
+                offset,
+                flag_ref,
+                slot,
+                kind,
+            }))
+        };
+        match type_code {
+            tc::TUPLE | tc::SMALL_TUPLE => {
+                let small = type_code == tc::SMALL_TUPLE;
+                let len = if small {
+                    self.byte("small tuple length")? as usize
+                } else {
+                    self.length("tuple")?
+                };
+                self.check_fits(len, "tuple")?;
+                let slot = self.reserve_ref(flag_ref, Slot::Filled);
+                open(
+                    FrameKind::Seq {
+                        what: SeqKind::Tuple { small },
+                        items: Vec::with_capacity(len),
+                        len,
+                    },
+                    slot,
+                )
+            }
+            tc::LIST | tc::SET | tc::FROZENSET => {
+                let what = match type_code {
+                    tc::LIST => SeqKind::List,
+                    tc::SET => SeqKind::Set,
+                    _ => SeqKind::FrozenSet,
+                };
+                let len = self.length(what.name())?;
+                self.check_fits(len, what.name())?;
+                // Frozensets (like code) take their slot only once complete.
+                let state = if what == SeqKind::FrozenSet && len > 0 {
+                    Slot::Reserved
+                } else {
+                    Slot::Filled
+                };
+                let slot = self.reserve_ref(flag_ref, state);
+                open(
+                    FrameKind::Seq {
+                        what,
+                        items: Vec::with_capacity(len),
+                        len,
+                    },
+                    slot,
+                )
+            }
+            tc::DICT => {
+                let slot = self.reserve_ref(flag_ref, Slot::Filled);
+                open(
+                    FrameKind::Dict {
+                        items: Vec::new(),
+                        ended: false,
+                    },
+                    slot,
+                )
+            }
+            tc::SLICE => {
+                let slot = self.reserve_ref(flag_ref, Slot::Reserved);
+                open(
+                    FrameKind::Slice {
+                        parts: Vec::with_capacity(3),
+                    },
+                    slot,
+                )
+            }
+            tc::CODE => {
+                let slot = self.reserve_ref(flag_ref, Slot::Reserved);
+                let (layout, _) = code_layout(self.version);
+                open(
+                    FrameKind::Code {
+                        fields: Vec::with_capacity(layout.len()),
+                        next: 0,
+                        layout_len: layout.len(),
+                    },
+                    slot,
+                )
+            }
+            _ => {
+                let obj = self.leaf(offset, code, type_code)?;
+                if !matches!(obj, Obj::Ref(_) | Obj::StringRef(_)) && type_code_registers(type_code)
+                {
+                    self.reserve_ref(flag_ref, Slot::Filled);
+                }
+                Ok(Step::Leaf(Node {
+                    offset,
+                    flag_ref,
+                    obj,
+                }))
+            }
+        }
+    }
+
+    /// Each item takes at least one byte, so a claimed length longer than
+    /// what is left is an end-of-data error now, before any allocation.
+    fn check_fits(&self, len: usize, what: &'static str) -> Result<(), MarshalError> {
+        if len > self.remaining() {
+            return Err(MarshalError::Eof {
+                offset: self.pos,
+                what,
+                need: len,
+                have: self.remaining(),
+            });
+        }
+        Ok(())
+    }
+
+    fn deliver(&mut self, frame: &mut Frame<'a>, node: Node<'a>) -> Result<(), MarshalError> {
+        let null_at = matches!(node.obj, Obj::Null).then_some(node.offset);
+        match &mut frame.kind {
+            FrameKind::Seq { what, items, .. } => {
+                items.push(node);
+                if let Some(offset) = null_at {
+                    self.problem(MarshalError::UnexpectedNull {
+                        offset,
+                        context: what.name(),
+                    })?;
+                }
+            }
+            FrameKind::Dict { items, ended } => {
+                // A NULL key ends a dict; 3.x also ends it on a NULL value,
+                // 2.x skips that pair and goes on.
+                let is_key = items.len() % 2 == 0;
+                items.push(node);
+                if null_at.is_some() && (is_key || !self.version.is_py2()) {
+                    *ended = true;
+                }
+            }
+            FrameKind::Slice { parts } => parts.push(node),
+            FrameKind::Code { fields, next, .. } => {
+                let (layout, _) = code_layout(self.version);
+                let field = layout.get(*next).copied().unwrap_or(CodeField::Code);
+                fields.push((field, FieldValue::Obj(node)));
+                *next += 1;
+                if let Some(offset) = null_at {
+                    self.problem(MarshalError::UnexpectedNull {
+                        offset,
+                        context: "code object",
+                    })?;
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Code objects interleave integer fields with objects: read the ints
+    /// up to the next object field.
+    fn read_int_fields(&mut self, frame: &mut Frame<'a>) -> Result<(), MarshalError> {
+        let FrameKind::Code { fields, next, .. } = &mut frame.kind else {
+            return Ok(());
+        };
+        let (layout, width) = code_layout(self.version);
+        while !self.halted && *next < layout.len() && layout[*next].is_int() {
+            let field = layout[*next];
+            let read = match width {
+                FieldWidth::Short => self.i16(field.name()).map(i32::from),
+                _ => self.i32(field.name()),
+            };
+            match read {
+                Ok(v) => fields.push((field, FieldValue::Int(v))),
+                Err(err) if self.options.mode == Mode::Permissive => {
+                    let node = self.damaged(err);
+                    fields.push((field, FieldValue::Obj(node)));
+                }
+                Err(err) => return Err(err),
+            }
+            *next += 1;
+        }
+        Ok(())
+    }
+
+    fn close(&mut self, frame: Frame<'a>) -> Node<'a> {
+        if let Some(i) = frame.slot {
+            self.ref_slots[i] = Slot::Filled;
+        }
+        let obj = match frame.kind {
+            FrameKind::Seq { what, items, .. } => match what {
+                SeqKind::Tuple { small } => Obj::Tuple { small, items },
+                SeqKind::List => Obj::List(items),
+                SeqKind::Set => Obj::Set(items),
+                SeqKind::FrozenSet => Obj::FrozenSet(items),
+            },
+            FrameKind::Dict { items, .. } => Obj::Dict(items),
+            FrameKind::Slice { mut parts } => {
+                while parts.len() < 3 {
+                    parts.push(Node::new(Obj::Null));
+                }
+                let mut it = parts.into_iter();
+                let mut next = || it.next().unwrap_or_else(|| Node::new(Obj::Null));
+                Obj::Slice(Box::new([next(), next(), next()]))
+            }
+            FrameKind::Code { fields, .. } => Obj::Code(Box::new(Code {
+                version: self.version,
+                fields,
+            })),
+        };
+        Node {
+            offset: frame.offset,
+            flag_ref: frame.flag_ref,
             obj,
-        })
+        }
     }
 
     /// Appends a ref slot now (containers register before their items, as
@@ -298,68 +522,29 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn body(
-        &mut self,
-        offset: usize,
-        code: u8,
-        type_code: u8,
-        flag_ref: bool,
-    ) -> Result<Obj<'a>, MarshalError> {
-        if !self.accepts(type_code) {
-            if type_code == tc::UNKNOWN && self.options.mode == Mode::Permissive {
-                self.problems.push(MarshalError::UnknownType {
-                    offset,
-                    code,
-                    version: self.version,
-                });
-                return Ok(Obj::Unknown);
-            }
-            return Err(MarshalError::UnknownType {
-                offset,
-                code,
-                version: self.version,
-            });
-        }
-        let leaf = |reader: &mut Self, obj: Obj<'a>| {
-            reader.reserve_ref(flag_ref, Slot::Filled);
-            Ok(obj)
-        };
-        match type_code {
-            tc::NULL => Ok(Obj::Null),
-            tc::NONE => Ok(Obj::None),
-            tc::FALSE => Ok(Obj::False),
-            tc::TRUE => Ok(Obj::True),
-            tc::STOPITER => Ok(Obj::StopIteration),
-            tc::ELLIPSIS => Ok(Obj::Ellipsis),
-            tc::INT => {
-                let v = self.i32("int")?;
-                leaf(self, Obj::Int(v))
-            }
-            tc::INT64 => {
-                let v = self.u64("int64")? as i64;
-                leaf(self, Obj::Int64(v))
-            }
-            tc::LONG => {
-                let obj = self.long(offset)?;
-                leaf(self, obj)
-            }
-            tc::FLOAT => {
-                let text = self.float_text()?;
-                leaf(self, Obj::FloatText(Cow::Borrowed(text)))
-            }
-            tc::BINARY_FLOAT => {
-                let bits = self.u64("binary float")?;
-                leaf(self, Obj::FloatBin(bits))
-            }
+    /// The payload of an object that contains no other objects.
+    fn leaf(&mut self, offset: usize, code: u8, type_code: u8) -> Result<Obj<'a>, MarshalError> {
+        Ok(match type_code {
+            tc::NULL => Obj::Null,
+            tc::NONE => Obj::None,
+            tc::FALSE => Obj::False,
+            tc::TRUE => Obj::True,
+            tc::STOPITER => Obj::StopIteration,
+            tc::ELLIPSIS => Obj::Ellipsis,
+            tc::INT => Obj::Int(self.i32("int")?),
+            tc::INT64 => Obj::Int64(self.u64("int64")? as i64),
+            tc::LONG => self.long(offset)?,
+            tc::FLOAT => Obj::FloatText(Cow::Borrowed(self.float_text()?)),
+            tc::BINARY_FLOAT => Obj::FloatBin(self.u64("binary float")?),
             tc::COMPLEX => {
                 let re = self.float_text()?;
                 let im = self.float_text()?;
-                leaf(self, Obj::ComplexText(Cow::Borrowed(re), Cow::Borrowed(im)))
+                Obj::ComplexText(Cow::Borrowed(re), Cow::Borrowed(im))
             }
             tc::BINARY_COMPLEX => {
                 let re = self.u64("binary complex")?;
                 let im = self.u64("binary complex")?;
-                leaf(self, Obj::ComplexBin(re, im))
+                Obj::ComplexBin(re, im)
             }
             tc::STRING | tc::INTERNED | tc::UNICODE | tc::ASCII | tc::ASCII_INTERNED => {
                 let kind = match type_code {
@@ -369,28 +554,23 @@ impl<'a> Reader<'a> {
                     tc::ASCII => StrType::Ascii,
                     _ => StrType::AsciiInterned,
                 };
-                let n = self.length("string", 1)?;
+                let n = self.length("string")?;
                 let data_offset = self.pos;
                 let data = self.take(n, "string")?;
-                if matches!(kind, StrType::Unicode)
-                    || (kind == StrType::Interned && !self.version.is_py2())
-                {
-                    if !is_utf8_surrogatepass(data) {
-                        self.problem(MarshalError::BadUtf8 {
-                            offset: data_offset,
-                        })?;
-                    }
+                let utf8 = kind == StrType::Unicode
+                    || (kind == StrType::Interned && !self.version.is_py2());
+                if utf8 && !is_utf8_surrogatepass(data) {
+                    self.problem(MarshalError::BadUtf8 {
+                        offset: data_offset,
+                    })?;
                 }
                 if kind == StrType::Interned && self.version.is_py2() {
                     self.interned += 1;
                 }
-                leaf(
-                    self,
-                    Obj::Str {
-                        kind,
-                        data: Cow::Borrowed(data),
-                    },
-                )
+                Obj::Str {
+                    kind,
+                    data: Cow::Borrowed(data),
+                }
             }
             tc::SHORT_ASCII | tc::SHORT_ASCII_INTERNED => {
                 let n = self.byte("short string length")? as usize;
@@ -400,13 +580,10 @@ impl<'a> Reader<'a> {
                 } else {
                     StrType::ShortAsciiInterned
                 };
-                leaf(
-                    self,
-                    Obj::Str {
-                        kind,
-                        data: Cow::Borrowed(data),
-                    },
-                )
+                Obj::Str {
+                    kind,
+                    data: Cow::Borrowed(data),
+                }
             }
             tc::STRINGREF => {
                 let at = self.pos;
@@ -418,7 +595,7 @@ impl<'a> Reader<'a> {
                         reason: "no interned string with that index yet",
                     })?;
                 }
-                Ok(Obj::StringRef(index as u32))
+                Obj::StringRef(index as u32)
             }
             tc::REF => {
                 let at = self.pos;
@@ -438,123 +615,16 @@ impl<'a> Reader<'a> {
                         reason,
                     })?;
                 }
-                Ok(Obj::Ref(index as u32))
+                Obj::Ref(index as u32)
             }
-            tc::TUPLE | tc::SMALL_TUPLE => {
-                let small = type_code == tc::SMALL_TUPLE;
-                let n = if small {
-                    let n = self.byte("small tuple length")? as usize;
-                    if n > self.remaining() {
-                        return Err(MarshalError::Eof {
-                            offset: self.pos,
-                            what: "small tuple",
-                            need: n,
-                            have: self.remaining(),
-                        });
-                    }
-                    n
-                } else {
-                    self.length("tuple", 1)?
-                };
-                self.reserve_ref(flag_ref, Slot::Filled);
-                let items = self.items(n, "tuple")?;
-                Ok(Obj::Tuple { small, items })
+            _ => {
+                return Err(MarshalError::UnknownType {
+                    offset,
+                    code,
+                    version: self.version,
+                })
             }
-            tc::LIST => {
-                let n = self.length("list", 1)?;
-                self.reserve_ref(flag_ref, Slot::Filled);
-                Ok(Obj::List(self.items(n, "list")?))
-            }
-            tc::SET => {
-                let n = self.length("set", 1)?;
-                self.reserve_ref(flag_ref, Slot::Filled);
-                Ok(Obj::Set(self.items(n, "set")?))
-            }
-            tc::FROZENSET => {
-                let n = self.length("frozenset", 1)?;
-                let slot =
-                    self.reserve_ref(flag_ref, if n == 0 { Slot::Filled } else { Slot::Reserved });
-                let items = self.items(n, "frozenset")?;
-                self.fill(slot);
-                Ok(Obj::FrozenSet(items))
-            }
-            tc::DICT => {
-                self.reserve_ref(flag_ref, Slot::Filled);
-                Ok(Obj::Dict(self.dict()?))
-            }
-            tc::SLICE => {
-                let slot = self.reserve_ref(flag_ref, Slot::Reserved);
-                let mut parts = Vec::with_capacity(3);
-                for _ in 0..3 {
-                    let (node, go_on) = self.child()?;
-                    parts.push(node);
-                    if !go_on {
-                        break;
-                    }
-                }
-                while parts.len() < 3 {
-                    parts.push(Node::new(Obj::Null));
-                }
-                self.fill(slot);
-                let [a, b, c]: [Node<'a>; 3] = parts.try_into().unwrap_or_else(|_| unreachable!());
-                Ok(Obj::Slice(Box::new([a, b, c])))
-            }
-            tc::CODE => {
-                let slot = self.reserve_ref(flag_ref, Slot::Reserved);
-                let code = self.code()?;
-                self.fill(slot);
-                Ok(Obj::Code(Box::new(code)))
-            }
-            _ => Err(MarshalError::UnknownType {
-                offset,
-                code,
-                version: self.version,
-            }),
-        }
-    }
-
-    fn fill(&mut self, slot: Option<usize>) {
-        if let Some(i) = slot {
-            self.ref_slots[i] = Slot::Filled;
-        }
-    }
-
-    fn items(&mut self, n: usize, context: &'static str) -> Result<Vec<Node<'a>>, MarshalError> {
-        // `n` is already bounded by the bytes left (each item takes one at least).
-        let mut items = Vec::with_capacity(n);
-        for _ in 0..n {
-            let (node, go_on) = self.child()?;
-            let null_at = matches!(node.obj, Obj::Null).then_some(node.offset);
-            items.push(node);
-            if let Some(offset) = null_at {
-                self.problem(MarshalError::UnexpectedNull { offset, context })?;
-            }
-            if !go_on {
-                break;
-            }
-        }
-        Ok(items)
-    }
-
-    /// Dict entries until a NULL key; 3.x also stops at a NULL value, 2.x
-    /// skips the pair and goes on.
-    fn dict(&mut self) -> Result<Vec<Node<'a>>, MarshalError> {
-        let mut items = Vec::new();
-        loop {
-            let (key, go_on) = self.child()?;
-            let end = matches!(key.obj, Obj::Null);
-            items.push(key);
-            if end || !go_on {
-                break;
-            }
-            let (value, go_on) = self.child()?;
-            let null_value = matches!(value.obj, Obj::Null);
-            items.push(value);
-            if !go_on || (null_value && !self.version.is_py2()) {
-                break;
-            }
-        }
-        Ok(items)
+        })
     }
 
     fn long(&mut self, offset: usize) -> Result<Obj<'a>, MarshalError> {
@@ -579,9 +649,9 @@ impl<'a> Reader<'a> {
         for _ in 0..n {
             let at = self.pos;
             let d = self.i16("long digit")?;
-            if !(0..=i16::MAX).contains(&d) {
-                // r_short sign-extends, so CPython's `md < 0 || md > BASE` check
-                // leaves 0..=32767.
+            // r_short sign-extends, so CPython's `md < 0 || md > BASE` check
+            // leaves 0..=32767.
+            if d < 0 {
                 self.problem(MarshalError::BadLong {
                     offset: at,
                     reason: "digit out of range",
@@ -614,46 +684,83 @@ impl<'a> Reader<'a> {
         }
         Ok(text)
     }
+}
 
-    fn code(&mut self) -> Result<Code<'a>, MarshalError> {
-        let (layout, width) = code_layout(self.version);
-        let mut fields: Vec<(CodeField, FieldValue<'a>)> = Vec::with_capacity(layout.len());
-        for &field in layout {
-            if field.is_int() {
-                let what = field.name();
-                let read = match width {
-                    FieldWidth::Short => self.i16(what).map(i32::from),
-                    _ => self.i32(what),
-                };
-                match read {
-                    Ok(v) => fields.push((field, FieldValue::Int(v))),
-                    Err(err) if self.options.mode == Mode::Permissive => {
-                        let node = self.damaged(err);
-                        fields.push((field, FieldValue::Obj(node)));
-                        break;
-                    }
-                    Err(err) => return Err(err),
-                }
-            } else {
-                let (node, go_on) = self.child()?;
-                let null_at = matches!(node.obj, Obj::Null).then_some(node.offset);
-                fields.push((field, FieldValue::Obj(node)));
-                if let Some(offset) = null_at {
-                    self.problem(MarshalError::UnexpectedNull {
-                        offset,
-                        context: "code object",
-                    })?;
-                }
-                if !go_on {
-                    break;
-                }
-            }
+/// What [`Reader::start`] found: a whole object, or an opened container.
+enum Step<'a> {
+    Leaf(Node<'a>),
+    Open(Frame<'a>),
+}
+
+/// A container whose items are being read.
+struct Frame<'a> {
+    offset: usize,
+    flag_ref: bool,
+    /// Its ref slot, to mark filled when it closes.
+    slot: Option<usize>,
+    kind: FrameKind<'a>,
+}
+
+enum FrameKind<'a> {
+    Seq {
+        what: SeqKind,
+        items: Vec<Node<'a>>,
+        len: usize,
+    },
+    Dict {
+        items: Vec<Node<'a>>,
+        ended: bool,
+    },
+    Slice {
+        parts: Vec<Node<'a>>,
+    },
+    Code {
+        fields: Vec<(CodeField, FieldValue<'a>)>,
+        next: usize,
+        layout_len: usize,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum SeqKind {
+    Tuple { small: bool },
+    List,
+    Set,
+    FrozenSet,
+}
+
+impl SeqKind {
+    fn name(self) -> &'static str {
+        match self {
+            SeqKind::Tuple { .. } => "tuple",
+            SeqKind::List => "list",
+            SeqKind::Set => "set",
+            SeqKind::FrozenSet => "frozenset",
         }
-        Ok(Code {
-            version: self.version,
-            fields,
-        })
     }
+}
+
+impl Frame<'_> {
+    fn wants_child(&self) -> bool {
+        match &self.kind {
+            FrameKind::Seq { items, len, .. } => items.len() < *len,
+            FrameKind::Dict { ended, .. } => !ended,
+            FrameKind::Slice { parts } => parts.len() < 3,
+            // Ints are read inline, so `next` only waits on object fields.
+            FrameKind::Code {
+                next, layout_len, ..
+            } => *next < *layout_len,
+        }
+    }
+}
+
+/// Whether a flagged leaf of this type takes a ref slot: CPython never
+/// registers NULL and the singletons.
+fn type_code_registers(type_code: u8) -> bool {
+    !matches!(
+        type_code,
+        tc::NULL | tc::NONE | tc::FALSE | tc::TRUE | tc::STOPITER | tc::ELLIPSIS
+    )
 }
 
 /// UTF-8 as CPython's `surrogatepass` decoder accepts it: standard UTF-8
