@@ -388,14 +388,21 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
             });
         }
 
-        let reachable = reach::reachable(&out, &exception_table, code_len, v);
-        let mut unreachable_bytes = 0;
-        for (ins, r) in out.iter_mut().zip(reachable) {
-            ins.reachable = r;
-            if !r {
-                unreachable_bytes += ins.size;
+        // Reachability, then undo EXTENDED_ARG prefixes that never run: a
+        // protector puts one (dead) right before a jump target, so linear
+        // decoding (CPython's dis included) shows a wrong argument for the
+        // instruction that actually executes. Corrected arguments can move
+        // jump targets, so repeat until nothing changes.
+        for _round in 0..8 {
+            let reachable = reach::reachable(&out, &exception_table, code_len, v);
+            for (ins, r) in out.iter_mut().zip(reachable) {
+                ins.reachable = r;
+            }
+            if !self.drop_dead_prefixes(&decoded, &mut out, &labels, &mut notes) {
+                break;
             }
         }
+        let unreachable_bytes = out.iter().filter(|i| !i.reachable).map(|i| i.size).sum();
         for ins in &out {
             if let Some(t) = ins.jump_target {
                 let on_boundary = out.binary_search_by_key(&t, |i| i.offset as i64).is_ok();
@@ -501,6 +508,82 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
 
     fn name_at(&self, list: &[&'t Node<'a>], i: i64) -> Option<String> {
         py_index(list, i).map(|n| plain_text(n, self.ctx))
+    }
+
+    /// For each reachable instruction whose EXTENDED_ARG chain has a prefix
+    /// that is never executed, recomputes the argument from the prefixes
+    /// that are (those after the last dead one). Returns whether any changed.
+    fn drop_dead_prefixes(
+        &self,
+        decoded: &[Instruction],
+        out: &mut [DisInstruction],
+        labels: &BTreeMap<i64, u32>,
+        notes: &mut Vec<String>,
+    ) -> bool {
+        let v = self.version;
+        let mut changed = false;
+        for i in 0..out.len() {
+            let ins = &out[i];
+            if !ins.reachable || ins.arg.is_none() || ins.start_offset >= ins.offset {
+                continue;
+            }
+            let start = ins.start_offset;
+            let prefixes: Vec<usize> = (0..i)
+                .rev()
+                .take_while(|&j| out[j].offset >= start)
+                .filter(|&j| decoded[j].is_extended_arg())
+                .collect::<Vec<_>>()
+                .into_iter()
+                .rev()
+                .collect();
+            let Some(last_dead) = prefixes.iter().rposition(|&j| !out[j].reachable) else {
+                continue;
+            };
+            let unit = |offset: usize| -> u32 {
+                if v.at_least(3, 6) {
+                    self.bytes.get(offset + 1).copied().unwrap_or(0) as u32
+                } else {
+                    let lo = self.bytes.get(offset + 1).copied().unwrap_or(0) as u32;
+                    let hi = self.bytes.get(offset + 2).copied().unwrap_or(0) as u32;
+                    lo | hi << 8
+                }
+            };
+            let shift = if v.at_least(3, 6) { 8 } else { 16 };
+            let mut effective: u32 = 0;
+            for &j in &prefixes[last_dead + 1..] {
+                effective = effective.wrapping_shl(shift) | unit(out[j].offset);
+            }
+            effective = effective.wrapping_shl(shift) | unit(out[i].offset);
+            let mut fixed = decoded[i].clone();
+            fixed.arg = Some(effective);
+            let (Some(arg), old) = (fixed.dis_arg(), out[i].arg) else {
+                continue;
+            };
+            if Some(arg) == old {
+                continue;
+            }
+            let jump_target = fixed.raw_jump_target();
+            let (argval, argrepr, bad_arg) =
+                self.resolve_arg(&fixed, arg, jump_target, false, labels);
+            let stale = format!("offset {}: {} argument ", out[i].offset, out[i].opname);
+            notes.retain(|n| !n.starts_with(&stale));
+            notes.push(format!(
+                "offset {}: EXTENDED_ARG at {} never runs; {} executes with argument {arg} (linear disassembly shows {})",
+                out[i].offset,
+                out[prefixes[last_dead]].offset,
+                out[i].opname,
+                old.unwrap_or(0)
+            ));
+            let ins = &mut out[i];
+            ins.arg = Some(arg);
+            ins.arg_long = false;
+            ins.argval = argval;
+            ins.argrepr = argrepr;
+            ins.bad_arg = bad_arg;
+            ins.jump_target = jump_target;
+            changed = true;
+        }
+        changed
     }
 
     /// `(argval, argrepr, bad)` for an instruction with an argument.

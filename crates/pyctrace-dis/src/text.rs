@@ -117,7 +117,14 @@ pub fn write_code<W: Write>(
         out.write_str(&line)?;
         out.write_char('\n')?;
     }
-    write_exception_table(dis, code, out)
+    write_exception_table(dis, code, out)?;
+    // Outside parity mode, say what the listing had to work around.
+    if opts.unreachable != Unreachable::Show {
+        for note in &code.notes {
+            writeln!(out, "    ; {note}")?;
+        }
+    }
+    Ok(())
 }
 
 fn pad_right(s: &mut String, text: &str, width: usize) {

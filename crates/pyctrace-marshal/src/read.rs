@@ -288,12 +288,11 @@ impl<'a> Reader<'a> {
                 } else {
                     self.length("tuple")?
                 };
-                self.check_fits(len, "tuple")?;
                 let slot = self.reserve_ref(flag_ref, Slot::Filled);
                 open(
                     FrameKind::Seq {
                         what: SeqKind::Tuple { small },
-                        items: Vec::with_capacity(len),
+                        items: Vec::with_capacity(self.capacity(len)),
                         len,
                     },
                     slot,
@@ -306,7 +305,6 @@ impl<'a> Reader<'a> {
                     _ => SeqKind::FrozenSet,
                 };
                 let len = self.length(what.name())?;
-                self.check_fits(len, what.name())?;
                 // Frozensets (like code) take their slot only once complete.
                 let state = if what == SeqKind::FrozenSet && len > 0 {
                     Slot::Reserved
@@ -317,7 +315,7 @@ impl<'a> Reader<'a> {
                 open(
                     FrameKind::Seq {
                         what,
-                        items: Vec::with_capacity(len),
+                        items: Vec::with_capacity(self.capacity(len)),
                         len,
                     },
                     slot,
@@ -369,18 +367,12 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// Each item takes at least one byte, so a claimed length longer than
-    /// what is left is an end-of-data error now, before any allocation.
-    fn check_fits(&self, len: usize, what: &'static str) -> Result<(), MarshalError> {
-        if len > self.remaining() {
-            return Err(MarshalError::Eof {
-                offset: self.pos,
-                what,
-                need: len,
-                have: self.remaining(),
-            });
-        }
-        Ok(())
+    /// Room for a container's items: each takes at least one byte, so a
+    /// claimed length beyond what is left never turns into an allocation;
+    /// the items are then read one by one and the first missing one is the
+    /// error (permissive mode keeps those before it).
+    fn capacity(&self, len: usize) -> usize {
+        len.min(self.remaining())
     }
 
     fn deliver(&mut self, frame: &mut Frame<'a>, node: Node<'a>) -> Result<(), MarshalError> {

@@ -1,0 +1,91 @@
+//! Disassemble the whole compiled 3.11 standard library to text (a String
+//! sink, like /dev/null), beside an in-process loop of CPython 3.11's own
+//! `dis.dis` over the same code objects into a StringIO.
+//! Run: `cargo bench -p pyctrace-dis --bench stdlib_dis`.
+//! Ours includes loading each file (read_pyc); CPython's loop gets its code
+//! objects unmarshalled beforehand. Best of N rounds, wall clock.
+
+use std::io::Write as _;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use pyctrace_marshal::{read_pyc, ReadOptions};
+
+const ROUNDS: usize = 3;
+
+fn main() {
+    let Some(interp) = pyctrace_pythons::find(3, 11) else {
+        eprintln!("no Python 3.11 installed: benchmark skipped");
+        return;
+    };
+    pyctrace_pythons::announce("dis benchmark", &[&interp]);
+    let corpus = pyctrace_pythons::corpus::stdlib_corpus(&interp).expect("corpus");
+    let files: Vec<Vec<u8>> = corpus
+        .files
+        .iter()
+        .map(|p| std::fs::read(p).expect("read"))
+        .collect();
+    let total: usize = files.iter().map(Vec::len).sum();
+
+    let opts = pyctrace_dis::TextOptions::default();
+    let mut chars = 0;
+    let ours = (0..ROUNDS)
+        .map(|_| {
+            let t = Instant::now();
+            chars = 0;
+            for f in &files {
+                let pyc = read_pyc(f, &ReadOptions::default()).expect("loads");
+                let dis = pyctrace_dis::disassemble_pyc(&pyc);
+                chars += std::hint::black_box(pyctrace_dis::to_text(&dis, &opts)).len();
+            }
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or(Duration::ZERO);
+
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../scripts/bench/dis_loop.py"
+    );
+    let mut child = Command::new(&interp.executable)
+        .args(["-E", "-s", script, &ROUNDS.to_string()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("run python");
+    let list: String = corpus
+        .files
+        .iter()
+        .map(|p| format!("{}\n", p.display()))
+        .collect();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(list.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().expect("python finished");
+    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json line");
+    let py = theirs["dis_s"].as_f64().unwrap();
+
+    let mb = total as f64 / 1e6;
+    println!(
+        "corpus: {} files, {:.1} MB of .pyc (Python {})",
+        files.len(),
+        mb,
+        interp.full_version
+    );
+    println!(
+        "pyctrace load+dis  {:8.3} s  {:7.1} MB/s  {} chars of text",
+        ours.as_secs_f64(),
+        mb / ours.as_secs_f64(),
+        chars
+    );
+    println!(
+        "CPython dis.dis    {:8.3} s  {:7.1} MB/s  {} chars of text",
+        py,
+        mb / py,
+        theirs["chars"]
+    );
+    println!("speed-up: {:.1}x", py / ours.as_secs_f64());
+}
