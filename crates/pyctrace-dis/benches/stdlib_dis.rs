@@ -29,20 +29,41 @@ fn main() {
 
     let opts = pyctrace_dis::TextOptions::default();
     let mut chars = 0;
+    // Phases, for the report: load, build the model, format (into one
+    // reused buffer, as writing to /dev/null through a buffered sink does).
+    let mut phases = [Duration::MAX; 3];
+    let mut text = String::new();
     let ours = (0..ROUNDS)
         .map(|_| {
             let t = Instant::now();
+            let mut round = [Duration::ZERO; 3];
             chars = 0;
             for f in &files {
+                let t0 = Instant::now();
                 let pyc = read_pyc(f, &ReadOptions::default()).expect("loads");
+                let t1 = Instant::now();
                 let dis = pyctrace_dis::disassemble_pyc(&pyc);
-                chars += std::hint::black_box(pyctrace_dis::to_text(&dis, &opts)).len();
+                let t2 = Instant::now();
+                text.clear();
+                pyctrace_dis::write_text(&dis, &opts, &mut text).expect("format");
+                chars += std::hint::black_box(&text).len();
+                let t3 = Instant::now();
+                round[0] += t1 - t0;
+                round[1] += t2 - t1;
+                round[2] += t3 - t2;
+            }
+            for (p, r) in phases.iter_mut().zip(round) {
+                *p = (*p).min(r);
             }
             t.elapsed()
         })
         .min()
         .unwrap_or(Duration::ZERO);
 
+    if std::env::var_os("PYCTRACE_BENCH_OURS_ONLY").is_some() {
+        println!("ours: {:.3} s (phases: {phases:?})", ours.as_secs_f64());
+        return;
+    }
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../scripts/bench/dis_loop.py"
@@ -86,6 +107,12 @@ fn main() {
         py,
         mb / py,
         theirs["chars"]
+    );
+    println!(
+        "phases (best): load {:.3} s, model {:.3} s, text {:.3} s",
+        phases[0].as_secs_f64(),
+        phases[1].as_secs_f64(),
+        phases[2].as_secs_f64()
     );
     println!("speed-up: {:.1}x", py / ours.as_secs_f64());
 }
