@@ -219,31 +219,15 @@ fn ref_cycles_are_read_written_and_detected() {
 
 #[test]
 fn exponential_ref_expansion_is_bounded() {
-    // t0 = (N, N); t(k+1) = (r k, r k): 40 levels expand to 2^40 objects.
-    let mut data = vec![];
-    for _ in 0..40 {
-        data.extend_from_slice(&[b'(' | 0x80, 2, 0, 0, 0]);
-    }
-    data.extend_from_slice(&[b'N', b'N']);
-    // Inner tuples close first; the refs refer back to already complete ones.
-    let mut blob = vec![b'(' | 0x80, 2, 0, 0, 0, b'N', b'N'];
+    // A list of t0 = (N, N) and t(k+1) = (r k, r k) for k < 40: each tuple
+    // refers to the complete one before it, so t40 expands to 2^40 objects.
+    let mut list = vec![b'[', 41, 0, 0, 0, b'(' | 0x80, 2, 0, 0, 0, b'N', b'N'];
     for k in 0..40u32 {
-        blob.extend_from_slice(&[b'(' | 0x80, 2, 0, 0, 0, b'r']);
-        blob.extend_from_slice(&k.to_le_bytes());
-        blob.push(b'r');
-        blob.extend_from_slice(&k.to_le_bytes());
+        list.extend_from_slice(&[b'(' | 0x80, 2, 0, 0, 0, b'r']);
+        list.extend_from_slice(&k.to_le_bytes());
+        list.push(b'r');
+        list.extend_from_slice(&k.to_le_bytes());
     }
-    // Wrap it all in a list so the chain is one object.
-    let mut list = vec![b'[', 41, 0, 0, 0];
-    let mut items = vec![b'(' | 0x80, 2, 0, 0, 0, b'N', b'N'];
-    for k in 0..40u32 {
-        items.extend_from_slice(&[b'(' | 0x80, 2, 0, 0, 0, b'r']);
-        items.extend_from_slice(&k.to_le_bytes());
-        items.push(b'r');
-        items.extend_from_slice(&k.to_le_bytes());
-    }
-    list.extend_from_slice(&items);
-    let _ = (data, blob);
     let pyc = read_marshal(&list, V311, &strict()).expect("valid");
     assert_eq!(write_pyc(&pyc).unwrap(), list);
     assert!(matches!(
