@@ -12,42 +12,14 @@ use std::process::Command;
 
 const MAX_CODE_OBJECTS: &str = "600";
 
-fn pyenv_root() -> Option<PathBuf> {
-    if let Ok(r) = std::env::var("PYENV_ROOT") {
-        if Path::new(&r).is_dir() {
-            return Some(r.into());
-        }
-    }
-    if let Ok(out) = Command::new("pyenv").arg("root").output() {
-        let s = String::from_utf8_lossy(&out.stdout).trim().to_string();
-        if out.status.success() && Path::new(&s).is_dir() {
-            return Some(s.into());
-        }
-    }
-    let home = PathBuf::from(std::env::var("HOME").ok()?).join(".pyenv");
-    home.is_dir().then_some(home)
-}
-
+/// Installed interpreters, through the project's one discovery helper.
 fn interpreters() -> Vec<(PyVersion, PathBuf)> {
-    let Some(root) = pyenv_root() else {
-        return Vec::new();
-    };
-    let Ok(dir) = std::fs::read_dir(root.join("versions")) else {
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for e in dir.flatten() {
-        let name = e.file_name().to_string_lossy().to_string();
-        let exe = e.path().join("bin").join("python");
-        if let Some(v) = PyVersion::parse(&name) {
-            if exe.exists() && name.chars().all(|c| c.is_ascii_digit() || c == '.') {
-                out.push((v, exe));
-            }
-        }
-    }
-    out.sort();
-    out.dedup_by_key(|x| x.0);
-    out
+    let found = pyctrace_pythons::installed();
+    pyctrace_pythons::announce("bytecode differential", &found.iter().collect::<Vec<_>>());
+    found
+        .into_iter()
+        .map(|i| (PyVersion::new(i.version.0, i.version.1), i.executable))
+        .collect()
 }
 
 fn unhex(s: &str) -> Vec<u8> {

@@ -5,8 +5,7 @@
 //! Ours includes loading each file (read_pyc); CPython's loop gets its code
 //! objects unmarshalled beforehand. Best of N rounds, wall clock.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pyctrace_marshal::{read_pyc, ReadOptions};
@@ -68,25 +67,9 @@ fn main() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../scripts/bench/dis_loop.py"
     );
-    let mut child = Command::new(&interp.executable)
-        .args(["-E", "-s", script, &ROUNDS.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python");
-    let list: String = corpus
-        .files
-        .iter()
-        .map(|p| format!("{}\n", p.display()))
-        .collect();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(list.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().expect("python finished");
-    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json line");
+    let rounds = ROUNDS.to_string();
+    let theirs = pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
+        .expect("measurement script runs");
     let py = theirs["dis_s"].as_f64().unwrap();
 
     let mb = total as f64 / 1e6;

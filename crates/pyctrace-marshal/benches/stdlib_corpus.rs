@@ -3,8 +3,7 @@
 //! bytes. Run: `cargo bench -p pyctrace-marshal --bench stdlib_corpus`.
 //! Best of N rounds, wall clock; both sides hold every file in memory first.
 
-use std::io::Write as _;
-use std::process::{Command, Stdio};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use pyctrace_marshal::{read_pyc, write_pyc, ReadOptions};
@@ -59,25 +58,9 @@ fn main() {
         env!("CARGO_MANIFEST_DIR"),
         "/../../scripts/bench/marshal_loads.py"
     );
-    let mut child = Command::new(&interp.executable)
-        .args(["-E", "-s", script, &ROUNDS.to_string()])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("run python");
-    let list: String = corpus
-        .files
-        .iter()
-        .map(|p| format!("{}\n", p.display()))
-        .collect();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(list.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().expect("python finished");
-    let theirs: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json line");
+    let rounds = ROUNDS.to_string();
+    let theirs = pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
+        .expect("measurement script runs");
     assert_eq!(
         theirs["bytes"].as_u64(),
         Some(body_bytes as u64),

@@ -342,3 +342,35 @@ mod tests {
         );
     }
 }
+
+/// Runs `script` under `interp` (isolated: `-E -s`) with `args`, feeding the
+/// paths of `files` on stdin one per line, and parses the single JSON line
+/// it prints. For measurement scripts that must see the same files as the
+/// Rust side (benchmarks).
+pub fn run_json_script(
+    interp: &Interpreter,
+    script: &Path,
+    args: &[&str],
+    files: &[PathBuf],
+) -> Result<serde_json::Value, Error> {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let run_err = |message: String| Error::Run { program: interp.executable.clone(), message };
+    let mut child = Command::new(&interp.executable)
+        .args(["-E", "-s"])
+        .arg(script)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|e| Error::io(&interp.executable, e))?;
+    let list: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
+    if let Some(mut stdin) = child.stdin.take() {
+        stdin.write_all(list.as_bytes()).map_err(|e| Error::io(script, e))?;
+    }
+    let out = child.wait_with_output().map_err(|e| Error::io(script, e))?;
+    if !out.status.success() {
+        return Err(run_err(format!("{} exited with {}", script.display(), out.status)));
+    }
+    serde_json::from_slice(&out.stdout).map_err(|e| run_err(format!("{}: bad JSON: {e}", script.display())))
+}

@@ -2,7 +2,6 @@
 //! interpreters installed here (when there are any), the hand-built legacy
 //! fixtures, and numbers read off CPython's magic table.
 
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,29 +16,12 @@ fn v(major: u8, minor: u8) -> PyVersion {
 // ---------------------------------------------------------------------------
 // Installed interpreters
 
-/// `<root>/versions/<X.Y.Z>/bin/python` for every pyenv version found.
+/// `(X.Y.Z, bin/python)` of every installed interpreter, found through the
+/// project's one discovery helper, which also reports what was used.
 fn installed_pythons() -> Vec<(String, PathBuf)> {
-    let mut roots = Vec::new();
-    if let Some(root) = std::env::var_os("PYENV_ROOT") {
-        roots.push(PathBuf::from(root));
-    }
-    if let Some(home) = std::env::var_os("HOME") {
-        roots.push(Path::new(&home).join(".pyenv"));
-    }
-    let mut found = BTreeMap::new();
-    for root in roots {
-        let Ok(entries) = std::fs::read_dir(root.join("versions")) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            let python = entry.path().join("bin").join("python");
-            if python.exists() && PyVersion::parse(&name).is_some() {
-                found.entry(name).or_insert(python);
-            }
-        }
-    }
-    found.into_iter().collect()
+    let found = pyctrace_pythons::installed();
+    pyctrace_pythons::announce("magic registry", &found.iter().collect::<Vec<_>>());
+    found.into_iter().map(|i| (i.full_version, i.executable)).collect()
 }
 
 /// Asks the interpreter for the magic it writes (works on 2.7 and 3.x).
