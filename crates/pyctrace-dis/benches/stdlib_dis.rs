@@ -68,8 +68,9 @@ fn main() {
         "/../../scripts/bench/dis_loop.py"
     );
     let rounds = ROUNDS.to_string();
-    let theirs = pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
-        .expect("measurement script runs");
+    let theirs =
+        pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
+            .expect("measurement script runs");
     let py = theirs["dis_s"].as_f64().unwrap();
 
     let mb = total as f64 / 1e6;

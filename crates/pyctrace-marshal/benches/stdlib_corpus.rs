@@ -59,8 +59,9 @@ fn main() {
         "/../../scripts/bench/marshal_loads.py"
     );
     let rounds = ROUNDS.to_string();
-    let theirs = pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
-        .expect("measurement script runs");
+    let theirs =
+        pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
+            .expect("measurement script runs");
     assert_eq!(
         theirs["bytes"].as_u64(),
         Some(body_bytes as u64),

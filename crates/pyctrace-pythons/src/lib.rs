@@ -355,7 +355,10 @@ pub fn run_json_script(
 ) -> Result<serde_json::Value, Error> {
     use std::io::Write as _;
     use std::process::Stdio;
-    let run_err = |message: String| Error::Run { program: interp.executable.clone(), message };
+    let run_err = |message: String| Error::Run {
+        program: interp.executable.clone(),
+        message,
+    };
     let mut child = Command::new(&interp.executable)
         .args(["-E", "-s"])
         .arg(script)
@@ -366,11 +369,18 @@ pub fn run_json_script(
         .map_err(|e| Error::io(&interp.executable, e))?;
     let list: String = files.iter().map(|p| format!("{}\n", p.display())).collect();
     if let Some(mut stdin) = child.stdin.take() {
-        stdin.write_all(list.as_bytes()).map_err(|e| Error::io(script, e))?;
+        stdin
+            .write_all(list.as_bytes())
+            .map_err(|e| Error::io(script, e))?;
     }
     let out = child.wait_with_output().map_err(|e| Error::io(script, e))?;
     if !out.status.success() {
-        return Err(run_err(format!("{} exited with {}", script.display(), out.status)));
+        return Err(run_err(format!(
+            "{} exited with {}",
+            script.display(),
+            out.status
+        )));
     }
-    serde_json::from_slice(&out.stdout).map_err(|e| run_err(format!("{}: bad JSON: {e}", script.display())))
+    serde_json::from_slice(&out.stdout)
+        .map_err(|e| run_err(format!("{}: bad JSON: {e}", script.display())))
 }

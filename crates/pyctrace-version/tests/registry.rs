@@ -21,7 +21,10 @@ fn v(major: u8, minor: u8) -> PyVersion {
 fn installed_pythons() -> Vec<(String, PathBuf)> {
     let found = pyctrace_pythons::installed();
     pyctrace_pythons::announce("magic registry", &found.iter().collect::<Vec<_>>());
-    found.into_iter().map(|i| (i.full_version, i.executable)).collect()
+    found
+        .into_iter()
+        .map(|i| (i.full_version, i.executable))
+        .collect()
 }
 
 /// Asks the interpreter for the magic it writes (works on 2.7 and 3.x).
