@@ -27,6 +27,11 @@ enum Command {
     Rewrite(commands::rewrite::Args),
     /// Disassembly of every code object, nested ones included.
     Dis(commands::dis::Args),
+    /// Run the program (`--engine cpython`: a real interpreter, NO SANDBOX).
+    Run(commands::run::Args),
+    /// Trace the program instruction by instruction (`--engine cpython`:
+    /// a real interpreter, NO SANDBOX: the program runs for real).
+    Trace(commands::trace::Args),
 }
 
 /// An error that decides the exit status.
@@ -34,6 +39,9 @@ enum Command {
 pub enum Failure {
     /// Bad usage or unreadable input: exit 2.
     Input(anyhow::Error),
+    /// The analysed program raised (1) or exited with this status; it has
+    /// already said why on stderr.
+    Program(u8),
 }
 
 fn main() -> ExitCode {
@@ -42,6 +50,8 @@ fn main() -> ExitCode {
         Command::Info(args) => commands::info::run(args),
         Command::Rewrite(args) => commands::rewrite::run(args),
         Command::Dis(args) => commands::dis::run(args),
+        Command::Run(args) => commands::run::run(args),
+        Command::Trace(args) => commands::trace::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -49,5 +59,6 @@ fn main() -> ExitCode {
             eprintln!("pyctrace: {err:#}");
             ExitCode::from(2)
         }
+        Err(Failure::Program(status)) => ExitCode::from(status),
     }
 }

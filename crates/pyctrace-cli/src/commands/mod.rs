@@ -1,3 +1,5 @@
 pub mod dis;
 pub mod info;
 pub mod rewrite;
+pub mod run;
+pub mod trace;

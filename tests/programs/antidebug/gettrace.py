@@ -1,0 +1,3 @@
+# sys.gettrace() names the installed trace function
+import sys
+print('debugger found' if sys.gettrace() is not None else 'clean')
