@@ -10,6 +10,7 @@ have_pythons=$(ls "${PYENV_ROOT:-$HOME/.pyenv}/versions" 2>/dev/null | grep -c '
 if [ "$have_pythons" -gt 0 ]; then
     # Generated from the interpreters' own Lib/: regenerate and fail on a diff.
     python3 scripts/gen_opcodes.py --check
+    python3 scripts/gen_stack_effects.py --check 2>/dev/null
     python3 scripts/gen_marshal_fixtures.py --check
     python3 scripts/protect/generate.py --check
 else

@@ -32,6 +32,10 @@ enum Command {
     /// Trace the program instruction by instruction (`--engine cpython`:
     /// a real interpreter, NO SANDBOX: the program runs for real).
     Trace(commands::trace::Args),
+    /// Deobfuscate: clean, re-assembled .pyc of the same version.
+    Deobf(commands::deobf::Args),
+    /// Control-flow graph of every code object (DOT or Mermaid).
+    Cfg(commands::cfg::Args),
 }
 
 /// An error that decides the exit status.
@@ -52,6 +56,8 @@ fn main() -> ExitCode {
         Command::Dis(args) => commands::dis::run(args),
         Command::Run(args) => commands::run::run(args),
         Command::Trace(args) => commands::trace::run(args),
+        Command::Deobf(args) => commands::deobf::run(args),
+        Command::Cfg(args) => commands::cfg::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,3 +1,5 @@
+pub mod cfg;
+pub mod deobf;
 pub mod dis;
 pub mod info;
 pub mod rewrite;

@@ -1,0 +1,90 @@
+use anyhow::anyhow;
+use clap::Args as ClapArgs;
+use pyctrace_cfg::{to_dot, to_mermaid, Cfg};
+use pyctrace_marshal::refs::RefTable;
+use pyctrace_marshal::{CodeField, Node, Obj};
+
+use crate::load::{read_file, InputArgs};
+use crate::Failure;
+
+#[derive(ClapArgs)]
+pub struct Args {
+    #[command(flatten)]
+    input: InputArgs,
+    /// Output format.
+    #[arg(long, value_name = "FORMAT", default_value = "dot", value_parser = ["dot", "mermaid"])]
+    format: String,
+}
+
+fn walk<'t, 'a>(
+    node: &'t Node<'a>,
+    refs: &RefTable<'t, 'a>,
+    path: &str,
+    out: &mut Vec<(String, &'t pyctrace_marshal::Code<'a>)>,
+    depth: usize,
+) {
+    if depth > 200 {
+        return;
+    }
+    let Some(node) = refs.resolve(node) else {
+        return;
+    };
+    match &node.obj {
+        Obj::Code(code) => {
+            let name = code.name_text().unwrap_or_else(|| "?".into());
+            let here = if path.is_empty() {
+                name
+            } else {
+                format!("{path}.{name}")
+            };
+            out.push((here.clone(), code));
+            if let Some(c) = code.obj(CodeField::Consts) {
+                walk(c, refs, &here, out, depth + 1);
+            }
+        }
+        Obj::Tuple { items, .. } | Obj::List(items) | Obj::FrozenSet(items) | Obj::Set(items) => {
+            for it in items {
+                walk(it, refs, path, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+pub fn run(args: Args) -> Result<(), Failure> {
+    let bytes = read_file(&args.input.file)?;
+    let pyc = args.input.load(&bytes)?;
+    let refs = RefTable::build(&pyc.root, pyc.version);
+    let mut codes = Vec::new();
+    walk(&pyc.root, &refs, "", &mut codes, 0);
+    if codes.is_empty() {
+        return Err(Failure::Input(anyhow!(
+            "{}: no code object",
+            args.input.file.display()
+        )));
+    }
+    let field = |code: &pyctrace_marshal::Code<'_>, f: CodeField| -> Vec<u8> {
+        code.obj(f)
+            .and_then(|n| refs.resolve(n))
+            .and_then(|n| n.as_str_bytes())
+            .map(|b| b.to_vec())
+            .unwrap_or_default()
+    };
+    for (path, code) in codes {
+        let cfg = Cfg::build(
+            &field(code, CodeField::Code),
+            code.version,
+            &field(code, CodeField::ExceptionTable),
+        );
+        let text = if args.format == "mermaid" {
+            to_mermaid(&cfg, &path)
+        } else {
+            to_dot(&cfg, &path)
+        };
+        use std::io::Write;
+        if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}

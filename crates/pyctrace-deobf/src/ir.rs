@@ -1,0 +1,440 @@
+//! The editable form of a code object: blocks of instructions with symbolic
+//! targets. An unconditional jump at the end of a block is not an
+//! instruction here but the block's `next` successor: the assembler emits a
+//! jump only when the layout does not put `next` right after the block.
+
+use pyctrace_bytecode::{ArgKind, LineTable, Mnemonic, PyVersion};
+use pyctrace_cfg::Cfg;
+
+/// A source position (3.11+ full positions; older versions only `line`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Loc {
+    pub line: Option<i32>,
+    pub end_line: Option<i32>,
+    pub col: Option<i32>,
+    pub end_col: Option<i32>,
+}
+
+/// 3.11+: the handler covering an instruction.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct HandlerRef {
+    pub block: usize,
+    pub depth: u32,
+    pub lasti: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Ins {
+    pub opcode: u8,
+    pub mnemonic: Option<Mnemonic>,
+    pub kind: ArgKind,
+    /// Argument (jumps: recomputed by the assembler).
+    pub arg: u32,
+    pub has_arg: bool,
+    pub caches: u8,
+    /// Jump target block.
+    pub target: Option<usize>,
+    pub loc: Loc,
+    pub handler: Option<HandlerRef>,
+}
+
+impl Ins {
+    pub fn name(&self) -> &'static str {
+        self.mnemonic.map_or("<undefined>", |m| m.name())
+    }
+}
+
+/// How a block's `next` successor was reached in the input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NextKind {
+    /// Plain fallthrough after a non-jump or a conditional jump.
+    Fall,
+    /// An unconditional jump (removed from `instrs`).
+    Jump,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    pub instrs: Vec<Ins>,
+    /// Where control goes after the last instruction, if it goes on.
+    pub next: Option<usize>,
+    pub next_kind: NextKind,
+    /// Position and handler of the removed unconditional jump.
+    pub jump_loc: Loc,
+    pub jump_handler: Option<HandlerRef>,
+    /// The input's jump opcode name, when there was one.
+    pub jump_name: Option<&'static str>,
+    /// Start offset in the input (for stable ordering and reports).
+    pub orig: usize,
+    pub alive: bool,
+    /// Unreachable code the compiler itself left after a terminal
+    /// instruction, laid out right after this block (see [`attach_dead_code`]).
+    pub dead_after: Option<usize>,
+    /// Control reaches an undefined or truncated instruction here (before
+    /// opaque predicates are folded that may still be junk behind one).
+    pub poison: Option<Unsupported>,
+}
+
+/// One code object's body.
+#[derive(Clone, Debug)]
+pub struct Func {
+    pub version: PyVersion,
+    pub firstlineno: i32,
+    pub blocks: Vec<Block>,
+    /// Layout: live blocks in emission order, the entry (block 0) first.
+    pub order: Vec<usize>,
+}
+
+/// Why a code object is left as it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unsupported {
+    UndefinedOpcode(usize),
+    Truncated(usize),
+    JumpOutside(usize),
+    FallsOffEnd(usize),
+    Overlapping(usize),
+    Empty,
+}
+
+impl std::fmt::Display for Unsupported {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Unsupported::UndefinedOpcode(o) => write!(f, "reachable undefined opcode at {o}"),
+            Unsupported::Truncated(o) => write!(f, "reachable truncated instruction at {o}"),
+            Unsupported::JumpOutside(o) => write!(f, "jump outside the code at {o}"),
+            Unsupported::FallsOffEnd(o) => write!(f, "control falls off the end at {o}"),
+            Unsupported::Overlapping(o) => write!(f, "overlapping instructions at {o}"),
+            Unsupported::Empty => write!(f, "empty code"),
+        }
+    }
+}
+
+/// Source positions per instruction offset, from the code's line table.
+pub struct Positions {
+    ranges: Vec<(usize, usize, Loc)>,
+}
+
+impl Positions {
+    pub fn new(version: PyVersion, table: &[u8], firstlineno: i32, code_len: usize) -> Self {
+        let lt = LineTable::new(version, table, firstlineno, code_len);
+        let ranges = if version.at_least(3, 11) {
+            lt.locations()
+                .into_iter()
+                .map(|l| {
+                    (
+                        l.start,
+                        l.end,
+                        Loc {
+                            line: l.line,
+                            end_line: l.end_line,
+                            col: l.col,
+                            end_col: l.end_col,
+                        },
+                    )
+                })
+                .collect()
+        } else {
+            lt.co_lines()
+                .into_iter()
+                .map(|r| {
+                    (
+                        r.start,
+                        r.end,
+                        Loc {
+                            line: r.line,
+                            ..Loc::default()
+                        },
+                    )
+                })
+                .collect()
+        };
+        Positions { ranges }
+    }
+
+    pub fn at(&self, offset: usize) -> Loc {
+        // last range starting at or before offset that contains it
+        let idx = self.ranges.partition_point(|r| r.0 <= offset);
+        for r in self.ranges[..idx].iter().rev() {
+            if offset < r.1 {
+                return r.2;
+            }
+            if r.0 < r.1 {
+                break;
+            }
+        }
+        Loc::default()
+    }
+}
+
+/// Whether an instruction name is an unconditional jump the IR turns into `next`.
+pub fn is_plain_jump(name: &str) -> bool {
+    matches!(name, "JUMP_FORWARD" | "JUMP_ABSOLUTE" | "JUMP_BACKWARD")
+}
+
+impl Func {
+    /// Builds the IR from a graph; `positions` gives each instruction's location.
+    pub fn from_cfg(
+        cfg: &Cfg,
+        positions: &Positions,
+        firstlineno: i32,
+    ) -> Result<Func, Unsupported> {
+        if cfg.blocks.is_empty() {
+            return Err(Unsupported::Empty);
+        }
+        let mut blocks = Vec::with_capacity(cfg.blocks.len());
+        for b in &cfg.blocks {
+            let mut instrs = Vec::new();
+            let mut next = None;
+            let mut next_kind = NextKind::Fall;
+            let mut jump_loc = Loc::default();
+            let mut jump_handler = None;
+            let mut jump_name = None;
+            let mut poison = None;
+            for (k, &s) in b.insns.iter().enumerate() {
+                let i = &cfg.insns[&s];
+                if i.overlapping {
+                    return Err(Unsupported::Overlapping(s));
+                }
+                if i.truncated {
+                    poison = Some(Unsupported::Truncated(s));
+                    break;
+                }
+                let Some(m) = i.mnemonic else {
+                    poison = Some(Unsupported::UndefinedOpcode(s));
+                    break;
+                };
+                let handler = cfg.handlers.get(&s).map(|h| HandlerRef {
+                    block: cfg.block_at[&h.target],
+                    depth: h.depth,
+                    lasti: h.lasti,
+                });
+                let target = match i.target {
+                    Some(t) => match (t >= 0).then(|| cfg.block_at.get(&(t as usize))).flatten() {
+                        Some(&tb) => Some(tb),
+                        None => return Err(Unsupported::JumpOutside(s)),
+                    },
+                    None => None,
+                };
+                let loc = positions.at(i.offset);
+                let last = k + 1 == b.insns.len();
+                if last && is_plain_jump(m.name()) {
+                    next = target;
+                    next_kind = NextKind::Jump;
+                    jump_loc = loc;
+                    jump_handler = handler;
+                    jump_name = Some(m.name());
+                    continue;
+                }
+                if last && !i.is_terminal() {
+                    match cfg.block_at.get(&i.end) {
+                        Some(&nb) => next = Some(nb),
+                        None => return Err(Unsupported::FallsOffEnd(s)),
+                    }
+                }
+                instrs.push(Ins {
+                    opcode: i.opcode,
+                    mnemonic: Some(m),
+                    kind: i.kind,
+                    arg: i.arg.unwrap_or(0),
+                    has_arg: i.arg.is_some(),
+                    caches: i.caches,
+                    target,
+                    loc,
+                    handler,
+                });
+            }
+            blocks.push(Block {
+                instrs,
+                next,
+                next_kind,
+                jump_loc,
+                jump_handler,
+                jump_name,
+                orig: b.start,
+                alive: true,
+                dead_after: None,
+                poison,
+            });
+        }
+        let order = (0..blocks.len()).collect();
+        Ok(Func {
+            version: cfg.version,
+            firstlineno,
+            blocks,
+            order,
+        })
+    }
+
+    /// Every block a block can transfer control to (next, jump targets, handlers).
+    pub fn successors(&self, b: usize) -> Vec<usize> {
+        let blk = &self.blocks[b];
+        let mut out: Vec<usize> = blk.next.into_iter().collect();
+        for i in &blk.instrs {
+            out.extend(i.target);
+            out.extend(i.handler.map(|h| h.block));
+        }
+        out.extend(blk.jump_handler.map(|h| h.block));
+        out
+    }
+
+    /// Live blocks reachable from the entry.
+    pub fn reachable(&self) -> Vec<bool> {
+        let mut seen = vec![false; self.blocks.len()];
+        let mut stack = vec![0usize];
+        while let Some(b) = stack.pop() {
+            if seen[b] {
+                continue;
+            }
+            seen[b] = true;
+            stack.extend(self.successors(b));
+        }
+        seen
+    }
+
+    /// Number of references to each block (next edges, targets, handlers) from live blocks.
+    pub fn ref_counts(&self) -> Vec<usize> {
+        let mut n = vec![0; self.blocks.len()];
+        for &b in &self.order {
+            for s in self.successors(b) {
+                n[s] += 1;
+            }
+        }
+        n
+    }
+
+    /// Total live instructions.
+    pub fn instr_count(&self) -> usize {
+        self.order
+            .iter()
+            .map(|&b| self.blocks[b].instrs.len())
+            .sum()
+    }
+}
+
+/// Keeps the compiler's own dead code: in each unreachable gap, the longest
+/// suffix that decodes to plausible instructions (defined, no EXTENDED_ARG,
+/// small arguments, constants in range, jumps to known blocks) and ends
+/// with a terminal instruction exactly where the live code resumes. Junk
+/// never ends that way; what the compiler leaves after a `return` or a
+/// jump (2.x/3.x `LOAD_CONST None; RETURN_VALUE`, dead jumps) does.
+/// Returns how many blocks were attached.
+pub fn attach_dead_code(
+    func: &mut Func,
+    cfg: &Cfg,
+    code: &[u8],
+    positions: &Positions,
+    nconsts: usize,
+) -> usize {
+    let v = func.version;
+    let unit = if v.at_least(3, 6) { 2 } else { 1 };
+    let mut spans: Vec<(usize, usize)> = cfg.insns.values().map(|i| (i.start, i.end)).collect();
+    spans.sort();
+    let block_of = |start: usize| -> Option<usize> {
+        cfg.blocks.iter().position(|b| b.insns.contains(&start))
+    };
+    let mut added = 0;
+    for w in 0..spans.len() {
+        let gs = spans[w].1;
+        let ge = spans.get(w + 1).map_or(code.len(), |n| n.0);
+        if ge <= gs || ge - gs > 4096 {
+            continue;
+        }
+        let Some(anchor) = block_of(spans[w].0) else {
+            continue;
+        };
+        if func.blocks[anchor].dead_after.is_some() {
+            continue;
+        }
+        let mut s = gs;
+        while s < ge {
+            if let Some(block) = plausible_run(func, cfg, code, s, ge, nconsts, positions) {
+                let id = func.blocks.len();
+                func.blocks.push(block);
+                func.blocks[anchor].dead_after = Some(id);
+                func.order.push(id);
+                added += 1;
+                break;
+            }
+            s += unit;
+        }
+    }
+    added
+}
+
+fn plausible_run(
+    func: &Func,
+    cfg: &Cfg,
+    code: &[u8],
+    start: usize,
+    end: usize,
+    nconsts: usize,
+    positions: &Positions,
+) -> Option<Block> {
+    let mut at = start;
+    let mut instrs = Vec::new();
+    let mut next = None;
+    let mut next_kind = NextKind::Fall;
+    let mut jump_loc = Loc::default();
+    let mut jump_name = None;
+    while at < end {
+        let i = pyctrace_cfg::decode_at(code, at, func.version)?;
+        let m = i.mnemonic?;
+        if i.truncated
+            || i.prefixes > 0
+            || i.end > end
+            || m.name() == "STOP_CODE"
+            || m.name() == "CACHE"
+        {
+            return None;
+        }
+        if i.arg.is_some_and(|a| a > 255) {
+            return None;
+        }
+        if i.kind == ArgKind::Const && i.arg.unwrap_or(0) as usize >= nconsts {
+            return None;
+        }
+        let target = match i.target {
+            Some(t) => Some(*cfg.block_at.get(&usize::try_from(t).ok()?)?),
+            None => None,
+        };
+        let last = i.end == end;
+        if !last && i.is_terminal() {
+            return None;
+        }
+        if last && !i.is_terminal() {
+            return None;
+        }
+        let loc = positions.at(i.offset);
+        if last && is_plain_jump(m.name()) {
+            next = target;
+            next_kind = NextKind::Jump;
+            jump_loc = loc;
+            jump_name = Some(m.name());
+        } else {
+            instrs.push(Ins {
+                opcode: i.opcode,
+                mnemonic: Some(m),
+                kind: i.kind,
+                arg: i.arg.unwrap_or(0),
+                has_arg: i.arg.is_some(),
+                caches: i.caches,
+                target,
+                loc,
+                handler: None,
+            });
+        }
+        at = i.end;
+    }
+    Some(Block {
+        instrs,
+        next,
+        next_kind,
+        jump_loc,
+        jump_handler: None,
+        jump_name,
+        orig: start,
+        alive: true,
+        dead_after: None,
+        poison: None,
+    })
+}

@@ -1,0 +1,439 @@
+//! Deobfuscation of CPython `.pyc` files (2.7, 3.6–3.13).
+//!
+//! For every code object (nested ones included): the control-flow graph by
+//! recursive traversal ([`pyctrace_cfg`]), an editable block form ([`ir`]),
+//! the passes of [`passes`] run by a small manager (drop unreachable code,
+//! thread jump chains, fold opaque predicates, merge straight-line blocks,
+//! re-lay out blocks in source order, remove jumps to the next block), then
+//! the per-version [`asm`] assembler and the [`verify`] verifier. A code
+//! object the pipeline cannot handle (reachable undefined opcode, jump out
+//! of the code...) or whose result does not verify is kept as it was, and
+//! the report says why. `--rename` renames locals whose names are not
+//! valid identifiers.
+
+pub mod asm;
+pub mod ir;
+pub mod passes;
+pub mod tables;
+pub mod verify;
+
+use std::borrow::Cow;
+
+use pyctrace_bytecode::PyVersion;
+use pyctrace_cfg::Cfg;
+use pyctrace_marshal::refs::RefTable;
+use pyctrace_marshal::{read_pyc, write_pyc, Code, CodeField, Node, Obj, ReadOptions, StrType};
+use serde_json::{json, Value};
+
+use crate::ir::{Func, Positions};
+use crate::passes::{default_passes, run_passes, ConstVal, Ctx};
+
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Rename locals that are not valid identifiers.
+    pub rename: bool,
+    /// Skip the re-layout (keep the input's block order, minus junk).
+    pub no_layout: bool,
+}
+
+/// What happened to one code object.
+#[derive(Clone, Debug, Default)]
+pub struct CodeReport {
+    /// Dotted path of `co_name`s from the module down.
+    pub path: String,
+    /// `None`: rewritten; otherwise why it was kept.
+    pub kept: Option<String>,
+    pub instructions_before: usize,
+    pub instructions_after: usize,
+    pub passes: Vec<(String, Vec<String>)>,
+    /// The layout had to fall back to the input's block order.
+    pub layout_fallback: bool,
+    pub stacksize_before: i32,
+    pub stacksize_after: i32,
+    pub renamed: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Report {
+    pub version: String,
+    pub codes: Vec<CodeReport>,
+}
+
+impl Report {
+    pub fn to_json(&self) -> Value {
+        json!({
+            "version": self.version,
+            "code_objects": self.codes.iter().map(|c| json!({
+                "path": c.path,
+                "kept": c.kept,
+                "instructions_before": c.instructions_before,
+                "instructions_after": c.instructions_after,
+                "stacksize_before": c.stacksize_before,
+                "stacksize_after": c.stacksize_after,
+                "layout_fallback": c.layout_fallback,
+                "passes": c.passes.iter().map(|(n, ch)| json!({"pass": n, "changes": ch.len(), "details": ch})).collect::<Vec<_>>(),
+                "renamed": c.renamed.iter().map(|(a, b)| json!({"from": a, "to": b})).collect::<Vec<_>>(),
+            })).collect::<Vec<_>>(),
+        })
+    }
+}
+
+#[derive(Debug)]
+pub enum DeobfError {
+    Load(String),
+    Write(String),
+}
+
+impl std::fmt::Display for DeobfError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            DeobfError::Load(e) => write!(f, "cannot load: {e}"),
+            DeobfError::Write(e) => write!(f, "cannot write: {e}"),
+        }
+    }
+}
+
+impl std::error::Error for DeobfError {}
+
+/// A copy of the tree with every `r`/`R` record replaced by (a copy of)
+/// what it names and no FLAG_REF left, so nodes can be edited one by one.
+pub fn unref(node: &Node<'_>, refs: &RefTable<'_, '_>, depth: usize) -> Node<'static> {
+    let resolved = if depth < 200 {
+        refs.resolve(node).unwrap_or(node)
+    } else {
+        node
+    };
+    let target = if std::ptr::eq(resolved, node) {
+        node
+    } else {
+        resolved
+    };
+    let mut out = target.clone().into_owned();
+    out.flag_ref = false;
+    out.offset = 0;
+    let kids = |items: &mut Vec<Node<'static>>| {
+        for it in items.iter_mut() {
+            *it = unref(it, refs, depth + 1);
+        }
+    };
+    match &mut out.obj {
+        Obj::Tuple { items, .. }
+        | Obj::List(items)
+        | Obj::Set(items)
+        | Obj::FrozenSet(items)
+        | Obj::Dict(items) => kids(items),
+        Obj::Slice(parts) => {
+            for p in parts.iter_mut() {
+                *p = unref(p, refs, depth + 1);
+            }
+        }
+        Obj::Code(code) => {
+            for (_, v) in code.fields.iter_mut() {
+                if let pyctrace_marshal::FieldValue::Obj(n) = v {
+                    *n = unref(n, refs, depth + 1);
+                }
+            }
+        }
+        Obj::Ref(_) | Obj::StringRef(_) => {}
+        _ => {}
+    }
+    out
+}
+
+fn bytes_of(code: &Code<'_>, field: CodeField) -> Vec<u8> {
+    code.obj(field)
+        .and_then(|n| n.as_str_bytes())
+        .map(|b| b.to_vec())
+        .unwrap_or_default()
+}
+
+fn set_bytes(code: &mut Code<'static>, field: CodeField, data: Vec<u8>) {
+    if let Some(n) = code.obj_mut(field) {
+        n.obj = Obj::Str {
+            kind: StrType::String,
+            data: Cow::Owned(data),
+        };
+    }
+}
+
+fn const_val(n: &Node<'_>) -> ConstVal {
+    match &n.obj {
+        Obj::Int(i) => ConstVal::Int(*i as i128),
+        Obj::Int64(i) => ConstVal::Int(*i as i128),
+        Obj::True => ConstVal::Bool(true),
+        Obj::False => ConstVal::Bool(false),
+        Obj::Long { size, digits } if digits.len() <= 6 => {
+            let mut v: i128 = 0;
+            for d in digits.iter().rev() {
+                v = (v << 15) | (*d as i128 & 0x7fff);
+            }
+            ConstVal::Int(if *size < 0 { -v } else { v })
+        }
+        _ => ConstVal::Other,
+    }
+}
+
+/// Deobfuscates the instructions of one code object (not its children).
+pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) -> CodeReport {
+    let v: PyVersion = code.version;
+    let mut rep = CodeReport {
+        path,
+        stacksize_before: code.int(CodeField::StackSize).unwrap_or(0),
+        ..CodeReport::default()
+    };
+    rep.stacksize_after = rep.stacksize_before;
+    if opts.rename {
+        rep.renamed = rename_locals(code);
+    }
+    let co_code = bytes_of(code, CodeField::Code);
+    let exc = bytes_of(code, CodeField::ExceptionTable);
+    let lines = bytes_of(code, CodeField::LineTable);
+    let firstlineno = code.int(CodeField::FirstLineNo).unwrap_or(1);
+    rep.instructions_before = pyctrace_bytecode::instructions(&co_code, v).count();
+    let consts: Vec<ConstVal> = code
+        .obj(CodeField::Consts)
+        .and_then(|n| n.as_seq())
+        .map(|s| s.iter().map(const_val).collect())
+        .unwrap_or_default();
+    let built = match rebuild(
+        &co_code,
+        v,
+        &exc,
+        &lines,
+        firstlineno,
+        &consts,
+        opts,
+        rep.stacksize_before,
+    ) {
+        Ok(b) => b,
+        Err(e) => {
+            rep.kept = Some(e.to_string());
+            rep.instructions_after = rep.instructions_before;
+            return rep;
+        }
+    };
+    rep.passes = built.passes;
+    rep.layout_fallback = built.layout_fallback;
+    let asm = built.asm;
+    let stacksize = built.stacksize;
+    rep.instructions_after = pyctrace_bytecode::instructions(&asm.code, v).count();
+    rep.stacksize_after = stacksize;
+    code.set_int(CodeField::StackSize, stacksize);
+    set_bytes(code, CodeField::Code, asm.code);
+    set_bytes(code, CodeField::LineTable, asm.linetable);
+    if v.at_least(3, 11) {
+        set_bytes(code, CodeField::ExceptionTable, asm.exceptiontable);
+    }
+    rep
+}
+
+/// Why [`rebuild`] gave up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RebuildError {
+    Unsupported(String),
+    Assembler(String),
+    /// The assembler's output failed the verifier (a bug: never expected).
+    Verifier(Vec<String>),
+}
+
+impl std::fmt::Display for RebuildError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RebuildError::Unsupported(e) => write!(f, "{e}"),
+            RebuildError::Assembler(e) => write!(f, "assembler: {e}"),
+            RebuildError::Verifier(p) => write!(f, "verifier: {}", p.join("; ")),
+        }
+    }
+}
+
+/// The result of [`rebuild`].
+pub struct Rebuilt {
+    pub asm: asm::Assembled,
+    pub stacksize: i32,
+    pub passes: Vec<(String, Vec<String>)>,
+    pub layout_fallback: bool,
+}
+
+/// CFG, passes, assembler and verifier on one code string.
+#[allow(clippy::too_many_arguments)]
+pub fn rebuild(
+    co_code: &[u8],
+    v: PyVersion,
+    exc: &[u8],
+    lines: &[u8],
+    firstlineno: i32,
+    consts: &[ConstVal],
+    opts: &Options,
+    old_stacksize: i32,
+) -> Result<Rebuilt, RebuildError> {
+    let cfg = Cfg::build(co_code, v, exc);
+    let positions = Positions::new(v, lines, firstlineno, co_code.len());
+    let mut func = Func::from_cfg(&cfg, &positions, firstlineno)
+        .map_err(|e| RebuildError::Unsupported(e.to_string()))?;
+    ir::attach_dead_code(&mut func, &cfg, co_code, &positions, consts.len());
+    let ctx = Ctx::new(&func, consts)
+        .ok_or_else(|| RebuildError::Unsupported("no opcode table".into()))?;
+    let mut passes = default_passes();
+    if opts.no_layout {
+        passes.retain(|p| p.name() != "relayout");
+    }
+    let changes: Vec<(String, Vec<String>)> = run_passes(&mut func, &ctx, &passes)
+        .into_iter()
+        .map(|(n, c)| (n.to_string(), c))
+        .collect();
+    if let Some(p) = func
+        .order
+        .iter()
+        .find_map(|&b| func.blocks[b].poison.clone())
+    {
+        return Err(RebuildError::Unsupported(p.to_string()));
+    }
+    let mut layout_fallback = false;
+    let asm = match asm::assemble(&func) {
+        Ok(a) => Ok(a),
+        Err(asm::AsmError::Direction { .. }) | Err(asm::AsmError::BadLayout) => {
+            layout_fallback = true;
+            func.order.sort_by_key(|&b| func.blocks[b].orig);
+            passes::jump_next::JumpsToNext.run_on(&mut func);
+            asm::assemble(&func)
+        }
+        Err(e) => Err(e),
+    }
+    .map_err(|e| RebuildError::Assembler(e.to_string()))?;
+    let new_cfg = Cfg::build(&asm.code, v, &asm.exceptiontable);
+    let stacksize = match new_cfg.max_depth {
+        Some(d) if v.at_least(3, 8) => d as i32,
+        _ => old_stacksize,
+    };
+    let problems = verify::verify(
+        v,
+        &asm.code,
+        &asm.linetable,
+        &asm.exceptiontable,
+        firstlineno,
+        Some(stacksize as i64),
+        cfg.depth_conflicts.is_empty(),
+    );
+    if !problems.is_empty() {
+        return Err(RebuildError::Verifier(problems));
+    }
+    Ok(Rebuilt {
+        asm,
+        stacksize,
+        passes: changes,
+        layout_fallback,
+    })
+}
+
+fn rename_locals(code: &mut Code<'static>) -> Vec<(String, String)> {
+    let v = code.version;
+    let field = if v.at_least(3, 11) {
+        CodeField::LocalsPlusNames
+    } else {
+        CodeField::VarNames
+    };
+    let names: Vec<Vec<u8>> = match code.obj(field).and_then(|n| n.as_seq()) {
+        Some(s) => s
+            .iter()
+            .map(|n| n.as_str_bytes().unwrap_or(b"").to_vec())
+            .collect(),
+        None => return Vec::new(),
+    };
+    let flags = code.int(CodeField::Flags).unwrap_or(0);
+    let fixed = code.int(CodeField::ArgCount).unwrap_or(0).max(0) as usize
+        + code.int(CodeField::KwOnlyArgCount).unwrap_or(0).max(0) as usize
+        + (flags & 4 != 0) as usize
+        + (flags & 8 != 0) as usize;
+    let keep: Vec<bool> = if v.at_least(3, 11) {
+        let kinds = bytes_of(code, CodeField::LocalsPlusKinds);
+        (0..names.len())
+            .map(|i| kinds.get(i).is_none_or(|k| k & 0xc0 != 0))
+            .collect()
+    } else {
+        let cells: Vec<Vec<u8>> = code
+            .obj(CodeField::CellVars)
+            .and_then(|n| n.as_seq())
+            .map(|s| {
+                s.iter()
+                    .map(|n| n.as_str_bytes().unwrap_or(b"").to_vec())
+                    .collect()
+            })
+            .unwrap_or_default();
+        names.iter().map(|n| cells.contains(n)).collect()
+    };
+    let plan = passes::rename::plan(&names, fixed, &keep);
+    if let Some(Node {
+        obj: Obj::Tuple { items, .. },
+        ..
+    }) = code.obj_mut(field)
+    {
+        for (i, _, new) in &plan {
+            if let Some(n) = items.get_mut(*i) {
+                let kind = match &n.obj {
+                    Obj::Str { kind, .. } => *kind,
+                    _ => StrType::Interned,
+                };
+                let kind = if kind == StrType::String && !v.is_py2() {
+                    StrType::Interned
+                } else {
+                    kind
+                };
+                n.obj = Obj::Str {
+                    kind,
+                    data: Cow::Owned(new.as_bytes().to_vec()),
+                };
+            }
+        }
+    }
+    plan.into_iter()
+        .map(|(_, old, new)| (String::from_utf8_lossy(&old).into_owned(), new))
+        .collect()
+}
+
+fn walk(node: &mut Node<'static>, opts: &Options, path: &str, out: &mut Vec<CodeReport>) {
+    match &mut node.obj {
+        Obj::Code(code) => {
+            let name = code.name_text().unwrap_or_else(|| "?".into());
+            let here = if path.is_empty() {
+                name
+            } else {
+                format!("{path}.{name}")
+            };
+            if let Some(c) = code.obj_mut(CodeField::Consts) {
+                walk(c, opts, &here, out);
+            }
+            out.push(deobfuscate_code(code, opts, here));
+        }
+        Obj::Tuple { items, .. } | Obj::List(items) | Obj::FrozenSet(items) | Obj::Set(items) => {
+            for it in items {
+                walk(it, opts, path, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Deobfuscates a whole `.pyc`; the header is kept.
+pub fn deobfuscate_pyc(bytes: &[u8], opts: &Options) -> Result<(Vec<u8>, Report), DeobfError> {
+    let pyc =
+        read_pyc(bytes, &ReadOptions::default()).map_err(|e| DeobfError::Load(e.to_string()))?;
+    deobfuscate(&pyc, opts)
+}
+
+/// Deobfuscates a loaded `.pyc` (or headerless blob); the header is kept.
+pub fn deobfuscate(
+    pyc: &pyctrace_marshal::Pyc<'_>,
+    opts: &Options,
+) -> Result<(Vec<u8>, Report), DeobfError> {
+    let refs = RefTable::build(&pyc.root, pyc.version);
+    let mut root = unref(&pyc.root, &refs, 0);
+    let mut report = Report {
+        version: pyc.version.to_string(),
+        codes: Vec::new(),
+    };
+    walk(&mut root, opts, "", &mut report.codes);
+    let mut out = pyc.clone();
+    out.root = root;
+    let data = write_pyc(&out).map_err(|e| DeobfError::Write(e.to_string()))?;
+    Ok((data, report))
+}

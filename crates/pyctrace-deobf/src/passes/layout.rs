@@ -1,0 +1,303 @@
+//! Re-lay out blocks the way the compiler would have: fallthrough pairs
+//! kept together, jump-connected blocks glued where the target most likely
+//! followed its source (never across a back edge), and the resulting
+//! chains in source-line order (3.12+: blocks reachable only through
+//! exception edges at the end, as the 3.12 compiler puts them).
+
+use std::collections::HashSet;
+
+use super::{Ctx, Pass};
+use crate::ir::{Func, NextKind};
+
+pub struct Relayout;
+
+fn first_line(func: &Func, b: usize) -> Option<i32> {
+    let blk = &func.blocks[b];
+    blk.instrs
+        .iter()
+        .find_map(|i| i.loc.line)
+        .or(blk.jump_loc.line)
+}
+
+fn last_line(func: &Func, b: usize) -> Option<i32> {
+    let blk = &func.blocks[b];
+    if blk.jump_name.is_some() && blk.jump_loc.line.is_some() {
+        return blk.jump_loc.line;
+    }
+    blk.instrs.iter().rev().find_map(|i| i.loc.line)
+}
+
+/// Immediate dominators over live blocks (entry 0), iterative.
+fn idoms(func: &Func) -> Vec<Option<usize>> {
+    let n = func.blocks.len();
+    // reverse postorder
+    let mut seen = vec![false; n];
+    let mut post = Vec::new();
+    let succ: Vec<Vec<usize>> = (0..n)
+        .map(|b| {
+            if func.blocks[b].alive {
+                func.successors(b)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    let mut stack = vec![(0usize, 0usize)];
+    seen[0] = true;
+    while let Some(&mut (b, ref mut i)) = stack.last_mut() {
+        if let Some(&s) = succ[b].get(*i) {
+            *i += 1;
+            if !seen[s] {
+                seen[s] = true;
+                stack.push((s, 0));
+            }
+        } else {
+            post.push(b);
+            stack.pop();
+        }
+    }
+    post.reverse();
+    let mut order = vec![usize::MAX; n];
+    for (k, &b) in post.iter().enumerate() {
+        order[b] = k;
+    }
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for b in 0..n {
+        for &s in &succ[b] {
+            preds[s].push(b);
+        }
+    }
+    let mut idom: Vec<Option<usize>> = vec![None; n];
+    idom[0] = Some(0);
+    let mut changed = true;
+    while changed {
+        changed = false;
+        for &b in post.iter().skip(1) {
+            let mut new: Option<usize> = None;
+            for &p in &preds[b] {
+                if idom[p].is_none() {
+                    continue;
+                }
+                new = Some(match new {
+                    None => p,
+                    Some(mut a) => {
+                        let mut c = p;
+                        while a != c {
+                            while order[a] > order[c] {
+                                a = idom[a].expect("set");
+                            }
+                            while order[c] > order[a] {
+                                c = idom[c].expect("set");
+                            }
+                        }
+                        a
+                    }
+                });
+            }
+            if new.is_some() && idom[b] != new {
+                idom[b] = new;
+                changed = true;
+            }
+        }
+    }
+    idom
+}
+
+fn dominates(idom: &[Option<usize>], a: usize, mut b: usize) -> bool {
+    for _ in 0..=idom.len() {
+        if a == b {
+            return true;
+        }
+        match idom[b] {
+            Some(p) if p != b => b = p,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Blocks reachable from the entry without exception edges.
+fn warm(func: &Func) -> Vec<bool> {
+    let mut seen = vec![false; func.blocks.len()];
+    let mut stack = vec![0usize];
+    while let Some(b) = stack.pop() {
+        if seen[b] {
+            continue;
+        }
+        seen[b] = true;
+        let blk = &func.blocks[b];
+        stack.extend(blk.next);
+        for i in &blk.instrs {
+            stack.extend(i.target);
+        }
+    }
+    seen
+}
+
+/// Computes the compiler-like order.
+pub fn compute_order(func: &Func) -> Vec<usize> {
+    let n = func.blocks.len();
+    let live: Vec<usize> = {
+        let mut l = func.order.clone();
+        l.sort_by_key(|&b| func.blocks[b].orig);
+        l
+    };
+    let mut prev: Vec<Option<usize>> = vec![None; n];
+    let mut next: Vec<Option<usize>> = vec![None; n];
+    // chain head of each block, to refuse cycles
+    let head_of = |prev: &Vec<Option<usize>>, mut b: usize| {
+        let mut steps = 0;
+        while let Some(p) = prev[b] {
+            b = p;
+            steps += 1;
+            if steps > n {
+                break;
+            }
+        }
+        b
+    };
+    let link =
+        |a: usize, t: usize, prev: &mut Vec<Option<usize>>, next: &mut Vec<Option<usize>>| {
+            if t == 0 || prev[t].is_some() || next[a].is_some() || a == t {
+                return false;
+            }
+            if head_of(prev, a) == t {
+                return false;
+            }
+            prev[t] = Some(a);
+            next[a] = Some(t);
+            true
+        };
+    for &a in &live {
+        if let Some(d) = func.blocks[a].dead_after {
+            if live.contains(&d) {
+                link(a, d, &mut prev, &mut next);
+            }
+        }
+    }
+    for &a in &live {
+        let blk = &func.blocks[a];
+        if blk.next_kind == NextKind::Fall {
+            if let Some(t) = blk.next {
+                link(a, t, &mut prev, &mut next);
+            }
+        }
+    }
+    let idom = idoms(func);
+    let live_set: HashSet<usize> = live.iter().copied().collect();
+    for &t in &live {
+        if t == 0 || prev[t].is_some() {
+            continue;
+        }
+        let tl = first_line(func, t).unwrap_or(i32::MAX);
+        let mut best: Option<(bool, i32, usize, usize)> = None;
+        for &a in &live {
+            let blk = &func.blocks[a];
+            if blk.next != Some(t) || blk.next_kind != NextKind::Jump || next[a].is_some() {
+                continue;
+            }
+            if !live_set.contains(&a) || dominates(&idom, t, a) {
+                continue;
+            }
+            let al = last_line(func, a).unwrap_or(i32::MIN);
+            let key = (al <= tl, al, blk.orig, a);
+            if best.map_or(true, |b| key > b) {
+                best = Some(key);
+            }
+        }
+        if let Some((_, _, _, a)) = best {
+            link(a, t, &mut prev, &mut next);
+        }
+    }
+    // chains
+    let cold_last = func.version.at_least(3, 12);
+    let warm = warm(func);
+    let mut heads: Vec<usize> = live
+        .iter()
+        .copied()
+        .filter(|&b| prev[b].is_none())
+        .collect();
+    let chain_line = |h: usize| {
+        let mut cur = Some(h);
+        let mut steps = 0;
+        while let Some(c) = cur {
+            if let Some(l) = first_line(func, c) {
+                return l;
+            }
+            cur = next[c];
+            steps += 1;
+            if steps > n {
+                break;
+            }
+        }
+        i32::MAX
+    };
+    heads.sort_by_key(|&h| {
+        (
+            h != 0,
+            cold_last && !warm[h],
+            chain_line(h),
+            func.blocks[h].orig,
+        )
+    });
+    let mut order = Vec::with_capacity(live.len());
+    let mut placed = vec![false; n];
+    for h in heads {
+        let mut cur = Some(h);
+        while let Some(c) = cur {
+            if placed[c] {
+                break;
+            }
+            placed[c] = true;
+            order.push(c);
+            cur = next[c];
+        }
+    }
+    for &b in &live {
+        if !placed[b] {
+            order.push(b);
+        }
+    }
+    order
+}
+
+impl Pass for Relayout {
+    fn name(&self) -> &'static str {
+        "relayout"
+    }
+
+    fn run(&self, func: &mut Func, _ctx: &Ctx) -> Vec<String> {
+        let order = compute_order(func);
+        let mut out = Vec::new();
+        if order != func.order {
+            let moved = order
+                .iter()
+                .zip(&func.order)
+                .filter(|(a, b)| a != b)
+                .count();
+            out.push(format!("{} of {} blocks moved", moved, order.len()));
+            func.order = order;
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::testutil::func38;
+
+    #[test]
+    fn unshuffles_spaghetti() {
+        // 0 LOAD_CONST 0; 2 JUMP_FORWARD 4 (to 8); 4 LOAD_CONST 0; 6 RETURN_VALUE;
+        // 8 POP_TOP; 10 JUMP_ABSOLUTE 4
+        let mut f = func38(&[100, 0, 110, 4, 100, 0, 83, 0, 1, 0, 113, 4]);
+        let consts = vec![];
+        let ctx = Ctx::new(&f, &consts).unwrap();
+        Relayout.run(&mut f, &ctx);
+        let origs: Vec<usize> = f.order.iter().map(|&b| f.blocks[b].orig).collect();
+        assert_eq!(origs, vec![0, 8, 4]);
+        let asm = crate::asm::assemble(&f).unwrap();
+        assert_eq!(asm.code, vec![100, 0, 1, 0, 100, 0, 83, 0]);
+    }
+}

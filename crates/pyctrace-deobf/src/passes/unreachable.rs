@@ -1,0 +1,67 @@
+//! Drop blocks no path from the entry reaches (the graph is built by
+//! recursive traversal, so junk bytes are never decoded at all; this pass
+//! removes what later passes cut off, e.g. the dead side of a folded predicate).
+
+use super::{Ctx, Pass};
+use crate::ir::Func;
+
+pub struct DropUnreachable;
+
+impl Pass for DropUnreachable {
+    fn name(&self) -> &'static str {
+        "drop-unreachable"
+    }
+
+    fn run(&self, func: &mut Func, _ctx: &Ctx) -> Vec<String> {
+        let mut seen = func.reachable();
+        // the compiler's own dead code stays with the block it follows
+        loop {
+            let mut changed = false;
+            for &b in &func.order {
+                if let Some(d) = func.blocks[b].dead_after {
+                    if seen[b] && !seen[d] {
+                        seen[d] = true;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        let mut out = Vec::new();
+        for &b in &func.order {
+            if !seen[b] {
+                func.blocks[b].alive = false;
+                out.push(format!(
+                    "block @{} ({} instructions) unreachable",
+                    func.blocks[b].orig,
+                    func.blocks[b].instrs.len()
+                ));
+            }
+        }
+        func.order.retain(|&b| seen[b]);
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::passes::testutil::func38;
+    use crate::passes::ConstVal;
+
+    #[test]
+    fn drops_cut_off_block() {
+        // 0 LOAD_CONST 0; 2 POP_JUMP_IF_FALSE 8; 4 LOAD_CONST 0; 6 RETURN_VALUE; 8 LOAD_CONST 0; 10 RETURN_VALUE
+        let mut f = func38(&[100, 0, 114, 8, 100, 0, 83, 0, 100, 0, 83, 0]);
+        assert_eq!(f.order.len(), 3);
+        // make the branch unconditional to block 1: block 2 is cut off
+        f.blocks[0].instrs.pop();
+        let consts = vec![ConstVal::Other];
+        let ctx = Ctx::new(&f, &consts).unwrap();
+        let changes = DropUnreachable.run(&mut f, &ctx);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(f.order, vec![0, 1]);
+    }
+}

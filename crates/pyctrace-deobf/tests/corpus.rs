@@ -1,0 +1,277 @@
+//! The protected corpus (`samples/protected/`): every deobfuscated sample
+//! must run in its real interpreter and print the manifest's
+//! `expected_stdout`; for the protections that lose no information (junk,
+//! chains, spaghetti) the code objects are compared with what the
+//! interpreter's own compiler makes of the program (instructions with jump
+//! targets compared as targets; NOP, EXTENDED_ARG and CACHE ignored; the
+//! direction variants of a jump count as one).
+//!
+//! `PYCTRACE_CORPUS_VERSIONS=3.8,3.11` restricts the versions.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pyctrace_bytecode::{instructions, PyVersion};
+use pyctrace_deobf::{deobfuscate_pyc, Options};
+use pyctrace_marshal::refs::RefTable;
+use pyctrace_marshal::{read_marshal, read_pyc, CodeField, Node, Obj, ReadOptions};
+
+fn repo() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn code_bytes(node: &Node<'_>, refs: &RefTable<'_, '_>, out: &mut Vec<Vec<u8>>, depth: usize) {
+    if depth > 100 {
+        return;
+    }
+    let Some(node) = refs.resolve(node) else {
+        return;
+    };
+    match &node.obj {
+        Obj::Code(code) => {
+            let c = code
+                .obj(CodeField::Code)
+                .and_then(|n| refs.resolve(n))
+                .and_then(|n| n.as_str_bytes())
+                .unwrap_or(b"")
+                .to_vec();
+            out.push(c);
+            if let Some(k) = code.obj(CodeField::Consts) {
+                code_bytes(k, refs, out, depth + 1);
+            }
+        }
+        Obj::Tuple { items, .. } | Obj::List(items) | Obj::FrozenSet(items) => {
+            for it in items {
+                code_bytes(it, refs, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Normalised instruction list: (name, argument or target index).
+fn normalise(code: &[u8], v: PyVersion) -> Vec<(String, i64)> {
+    let ins: Vec<_> = instructions(code, v)
+        .filter(|i| {
+            !i.is_extended_arg()
+                && !matches!(i.mnemonic.map(|m| m.name()), Some("NOP") | Some("CACHE"))
+        })
+        .collect();
+    let index_of = |t: i64| -> i64 {
+        ins.iter()
+            .position(|i| i.start_offset as i64 >= t || i.offset as i64 >= t)
+            .map_or(-1, |p| p as i64)
+    };
+    ins.iter()
+        .map(|i| {
+            let mut name = i.opname();
+            if matches!(
+                name.as_str(),
+                "JUMP_FORWARD" | "JUMP_ABSOLUTE" | "JUMP_BACKWARD"
+            ) {
+                name = "JUMP".into();
+            }
+            name = name
+                .replace("POP_JUMP_FORWARD_IF_", "POP_JUMP_IF_")
+                .replace("POP_JUMP_BACKWARD_IF_", "POP_JUMP_IF_");
+            let arg = match i.raw_jump_target() {
+                Some(t) => index_of(t),
+                None => i.arg.map_or(-1, |a| a as i64),
+            };
+            (name, arg)
+        })
+        .collect()
+}
+
+fn compile_original(python: &Path, program: &Path) -> Option<Vec<u8>> {
+    let name = program.file_name()?.to_string_lossy().into_owned();
+    let script = format!(
+        "import marshal,sys\nsrc=open(sys.argv[1]).read()\nco=compile(src, {:?}, 'exec', 0, True)\nsys.stdout.write(marshal.dumps(co).hex() if sys.version_info[0]>2 else marshal.dumps(co).encode('hex'))\n",
+        name
+    );
+    let out = Command::new(python)
+        .arg("-c")
+        .arg(script)
+        .arg(program)
+        .output()
+        .ok()?;
+    let hex = String::from_utf8(out.stdout).ok()?;
+    (0..hex.len() / 2)
+        .map(|k| u8::from_str_radix(&hex[2 * k..2 * k + 2], 16).ok())
+        .collect()
+}
+
+#[derive(Default, Debug, Clone, Copy)]
+struct Cell {
+    samples: usize,
+    runs_ok: usize,
+    codes: usize,
+    codes_equal: usize,
+}
+
+#[test]
+fn protected_corpus_runs_and_recovers() {
+    let root = repo();
+    let manifest: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(root.join("samples/protected/manifest.json")).expect("manifest"),
+    )
+    .expect("json");
+    let only: Option<Vec<String>> = std::env::var("PYCTRACE_CORPUS_VERSIONS")
+        .ok()
+        .map(|s| s.split(',').map(|x| x.trim().to_string()).collect());
+    let tmp = std::env::temp_dir().join(format!("pyctrace-deobf-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut table: BTreeMap<(String, String), Cell> = BTreeMap::new();
+    let mut failures = Vec::new();
+    let mut used = Vec::new();
+    let mut originals: BTreeMap<(String, String), Option<Vec<u8>>> = BTreeMap::new();
+    for s in manifest["samples"].as_array().expect("samples") {
+        let version = s["version"].as_str().unwrap().to_string();
+        if only.as_ref().is_some_and(|o| !o.contains(&version)) {
+            continue;
+        }
+        let (maj, min) = {
+            let mut p = version.split('.').map(|x| x.parse::<u8>().unwrap());
+            (p.next().unwrap(), p.next().unwrap())
+        };
+        let Some(interp) = pyctrace_pythons::find(maj, min) else {
+            continue;
+        };
+        if !used
+            .iter()
+            .any(|u: &pyctrace_pythons::Interpreter| u.version == interp.version)
+        {
+            used.push(interp.clone());
+        }
+        let file = s["file"].as_str().unwrap();
+        let set = s["protection_set"].as_str().unwrap().to_string();
+        let input = std::fs::read(root.join("samples/protected").join(file)).unwrap();
+        let cell = table.entry((version.clone(), set.clone())).or_default();
+        cell.samples += 1;
+        let (out, report) = match deobfuscate_pyc(&input, &Options::default()) {
+            Ok(x) => x,
+            Err(e) => {
+                failures.push(format!("{file}: {e}"));
+                continue;
+            }
+        };
+        for c in &report.codes {
+            if let Some(k) = &c.kept {
+                eprintln!("note: {file} {}: kept ({k})", c.path);
+            }
+        }
+        let dest = tmp.join(file.replace('/', "_"));
+        std::fs::write(&dest, &out).unwrap();
+        let run = Command::new(&interp.executable)
+            .arg(&dest)
+            .env("PYTHONHASHSEED", "0")
+            .env("PYTHONDONTWRITEBYTECODE", "1")
+            .current_dir(&tmp)
+            .output()
+            .unwrap();
+        let want = s["expected_stdout"].as_str().unwrap();
+        if run.status.success() && String::from_utf8_lossy(&run.stdout) == want {
+            cell.runs_ok += 1;
+        } else {
+            failures.push(format!(
+                "{file}: status {:?}, stderr {}",
+                run.status.code(),
+                String::from_utf8_lossy(&run.stderr)
+                    .lines()
+                    .last()
+                    .unwrap_or("")
+            ));
+        }
+        // recovery, for the protections that lose nothing
+        if !["junk", "chains", "spaghetti"].contains(&set.as_str()) {
+            continue;
+        }
+        let program = s["program"].as_str().unwrap().to_string();
+        let orig = originals
+            .entry((version.clone(), program.clone()))
+            .or_insert_with(|| {
+                compile_original(
+                    &interp.executable,
+                    &root.join("samples/programs").join(format!("{program}.py")),
+                )
+            })
+            .clone();
+        let Some(orig) = orig else { continue };
+        let v = PyVersion::new(maj, min);
+        let a = read_marshal(&orig, v, &ReadOptions::default()).expect("original");
+        let b = read_pyc(&out, &ReadOptions::default()).expect("deobfuscated");
+        let (ra, rb) = (RefTable::build(&a.root, v), RefTable::build(&b.root, v));
+        let (mut ca, mut cb) = (Vec::new(), Vec::new());
+        code_bytes(&a.root, &ra, &mut ca, 0);
+        code_bytes(&b.root, &rb, &mut cb, 0);
+        for (k, x) in ca.iter().enumerate() {
+            cell.codes += 1;
+            let same = cb
+                .get(k)
+                .is_some_and(|y| normalise(x, v) == normalise(y, v));
+            if same {
+                cell.codes_equal += 1;
+            } else if std::env::var("PYCTRACE_CORPUS_DIFF").is_ok() {
+                let (na, nb) = (
+                    normalise(x, v),
+                    cb.get(k).map(|y| normalise(y, v)).unwrap_or_default(),
+                );
+                let at = na
+                    .iter()
+                    .zip(&nb)
+                    .position(|(p, q)| p != q)
+                    .unwrap_or(na.len().min(nb.len()));
+                let lo = at.saturating_sub(3);
+                eprintln!(
+                    "differs: {file} code #{k} at {at} ({} vs {}):\n  orig  {:?}\n  deobf {:?}",
+                    na.len(),
+                    nb.len(),
+                    &na[lo..(at + 4).min(na.len())],
+                    &nb[lo.min(nb.len())..(at + 4).min(nb.len())]
+                );
+            }
+        }
+    }
+    let refs: Vec<&pyctrace_pythons::Interpreter> = used.iter().collect();
+    pyctrace_pythons::announce("deobfuscated protected corpus", &refs);
+    println!("version  set        samples  runs-ok  recovered-code-objects");
+    let mut per_version: BTreeMap<String, Cell> = BTreeMap::new();
+    for ((v, set), c) in &table {
+        let rec = if c.codes > 0 {
+            format!(
+                "{}/{} ({:.1}%)",
+                c.codes_equal,
+                c.codes,
+                100.0 * c.codes_equal as f64 / c.codes as f64
+            )
+        } else {
+            "-".into()
+        };
+        println!("{v:8} {set:10} {:7}  {:7}  {rec}", c.samples, c.runs_ok);
+        let p = per_version.entry(v.clone()).or_default();
+        p.samples += c.samples;
+        p.runs_ok += c.runs_ok;
+        p.codes += c.codes;
+        p.codes_equal += c.codes_equal;
+    }
+    for (v, c) in &per_version {
+        println!(
+            "TOTAL {v:5} runs {}/{}  recovered {}/{} ({:.1}%)",
+            c.runs_ok,
+            c.samples,
+            c.codes_equal,
+            c.codes,
+            if c.codes > 0 {
+                100.0 * c.codes_equal as f64 / c.codes as f64
+            } else {
+                0.0
+            }
+        );
+    }
+    for f in &failures {
+        println!("FAIL {f}");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(failures.is_empty(), "{} samples failed", failures.len());
+}
