@@ -1,0 +1,350 @@
+//! Code objects as the VM holds them: converted from the marshal tree,
+//! constants turned into values, instructions lifted ([`crate::lift`]),
+//! line numbers and the exception table resolved to instruction indexes.
+
+use std::rc::Rc;
+
+use num_bigint::BigInt;
+use pyctrace_bytecode::{instructions, parse_exception_table, LineTable};
+use pyctrace_marshal::refs::RefTable;
+use pyctrace_marshal::{Code, CodeField, Node, Obj};
+use pyctrace_version::PyVersion;
+
+use crate::lift::{lift, Instr, LiftCtx, Semantics};
+use crate::types::dict::Dict;
+use crate::value::Value;
+use crate::VmError;
+
+/// A 3.11+ exception table entry with its handler as an instruction index.
+#[derive(Clone, Debug)]
+pub struct Handler {
+    pub start: u32,
+    pub end: u32,
+    pub target: usize,
+    pub depth: u32,
+    pub lasti: bool,
+}
+
+pub struct CodeObj {
+    pub sem: Semantics,
+    pub name: String,
+    pub qualname: String,
+    pub filename: String,
+    pub firstlineno: i32,
+    pub argcount: u32,
+    pub posonlyargcount: u32,
+    pub kwonlyargcount: u32,
+    pub flags: u32,
+    pub consts: Vec<Value>,
+    pub names: Vec<Value>,
+    /// varnames + cellvars + freevars (≤3.10), co_localsplusnames (3.11+).
+    pub localsplus_names: Vec<String>,
+    /// ≤3.10: slots that hold cells, with the argument slot whose value
+    /// initialises the cell.
+    pub cell_slots: Vec<(usize, Option<usize>)>,
+    /// Number of free variables (the last slots).
+    pub nfree: usize,
+    pub instrs: Vec<Instr>,
+    pub lines: Vec<Option<i32>>,
+    pub handlers: Vec<Handler>,
+}
+
+pub const CO_GENERATOR: u32 = 0x20;
+pub const CO_COROUTINE: u32 = 0x80;
+pub const CO_ASYNC_GENERATOR: u32 = 0x200;
+
+impl CodeObj {
+    pub fn nlocalsplus(&self) -> usize {
+        self.localsplus_names.len()
+    }
+
+    pub fn is_generator(&self) -> bool {
+        self.flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0
+    }
+
+    /// Index of the instruction at `offset`.
+    pub fn index_of(&self, offset: u32) -> Option<usize> {
+        self.instrs.binary_search_by_key(&offset, |i| i.offset).ok()
+    }
+
+    /// The 3.11+ handler covering `offset` (the innermost is listed first).
+    pub fn handler_for(&self, offset: u32) -> Option<&Handler> {
+        self.handlers
+            .iter()
+            .find(|h| h.start <= offset && offset < h.end)
+    }
+}
+
+pub struct Loader<'t, 'a> {
+    pub refs: RefTable<'t, 'a>,
+    pub version: PyVersion,
+    depth: u32,
+}
+
+fn bad(msg: impl Into<String>) -> VmError {
+    VmError::BadCode(msg.into())
+}
+
+impl<'t, 'a> Loader<'t, 'a> {
+    pub fn new(root: &'t Node<'a>, version: PyVersion) -> Self {
+        Loader {
+            refs: RefTable::build(root, version),
+            version,
+            depth: 0,
+        }
+    }
+
+    fn resolve(&self, node: &'t Node<'a>) -> Result<&'t Node<'a>, VmError> {
+        self.refs
+            .resolve(node)
+            .ok_or_else(|| bad(format!("dangling marshal ref at offset {}", node.offset)))
+    }
+
+    fn text(&self, node: &'t Node<'a>) -> Result<String, VmError> {
+        match &self.resolve(node)?.obj {
+            Obj::Str { kind, data } => Ok(if kind.is_one_byte_kind() {
+                data.iter().map(|&b| b as char).collect()
+            } else {
+                String::from_utf8_lossy(data).into_owned()
+            }),
+            other => Err(bad(format!(
+                "expected a string, found {}",
+                other.kind_name()
+            ))),
+        }
+    }
+
+    fn strings(&self, node: Option<&'t Node<'a>>) -> Result<Vec<String>, VmError> {
+        let Some(node) = node else {
+            return Ok(Vec::new());
+        };
+        let node = self.resolve(node)?;
+        let items = node
+            .as_seq()
+            .ok_or_else(|| bad("expected a tuple of names"))?;
+        items.iter().map(|n| self.text(n)).collect()
+    }
+
+    /// Converts one constant.
+    pub fn value(&mut self, node: &'t Node<'a>) -> Result<Value, VmError> {
+        let node = self.resolve(node)?;
+        self.depth += 1;
+        if self.depth > 200 {
+            return Err(bad("constants nested too deeply"));
+        }
+        let r = self.value_inner(node);
+        self.depth -= 1;
+        r
+    }
+
+    fn value_inner(&mut self, node: &'t Node<'a>) -> Result<Value, VmError> {
+        Ok(match &node.obj {
+            Obj::None => Value::None,
+            Obj::True => Value::Bool(true),
+            Obj::False => Value::Bool(false),
+            Obj::Ellipsis => Value::Ellipsis,
+            Obj::Int(i) => Value::Int(*i as i64),
+            Obj::Int64(i) => Value::Int(*i),
+            Obj::Long { size, digits } => {
+                let mut b = BigInt::from(0);
+                for d in digits.iter().rev() {
+                    b = (b << 15usize) + BigInt::from(*d);
+                }
+                if *size < 0 {
+                    b = -b;
+                }
+                Value::bigint(b)
+            }
+            Obj::FloatBin(bits) => Value::Float(f64::from_bits(*bits)),
+            Obj::FloatText(t) => Value::Float(
+                crate::types::float::parse(&String::from_utf8_lossy(t))
+                    .ok_or_else(|| bad("bad float constant"))?,
+            ),
+            Obj::Str { kind, data } => {
+                if kind.is_bytes(self.version.is_py2()) {
+                    Value::Bytes(Rc::new(data.to_vec()))
+                } else {
+                    Value::string(self.text(node)?)
+                }
+            }
+            Obj::Tuple { items, .. } => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    out.push(self.value(it)?);
+                }
+                Value::tuple(out)
+            }
+            Obj::List(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    out.push(self.value(it)?);
+                }
+                Value::list(out)
+            }
+            Obj::Set(items) | Obj::FrozenSet(items) => {
+                let mut d = Dict::new();
+                for it in items {
+                    let v = self.value(it)?;
+                    let h = crate::protocol::pure_hash(&v)
+                        .ok_or_else(|| bad("unhashable frozenset constant"))?;
+                    let dup = d
+                        .candidates(h)
+                        .iter()
+                        .any(|(_, k)| crate::protocol::pure_eq(k, &v) == Some(true));
+                    if !dup {
+                        d.push(v, Value::None, h);
+                    }
+                }
+                Value::FrozenSet(Rc::new(d))
+            }
+            Obj::Code(code) => Value::Code(Rc::new(self.code(code)?)),
+            Obj::ComplexBin(..) | Obj::ComplexText(..) => {
+                return Err(VmError::Unsupported {
+                    what: "complex constants".into(),
+                    offset: None,
+                })
+            }
+            other => {
+                return Err(bad(format!(
+                    "unsupported constant of kind {}",
+                    other.kind_name()
+                )))
+            }
+        })
+    }
+
+    /// Converts and lifts a code object.
+    pub fn code(&mut self, code: &'t Code<'a>) -> Result<CodeObj, VmError> {
+        let v = self.version;
+        let sem = Semantics::of(v);
+        let int = |f: CodeField| code.int(f).unwrap_or(0);
+        let obj = |f: CodeField| code.obj(f);
+        let bytes_of = |me: &Self, f: CodeField| -> Result<Vec<u8>, VmError> {
+            match obj(f) {
+                Some(n) => match &me.resolve(n)?.obj {
+                    Obj::Str { data, .. } => Ok(data.to_vec()),
+                    _ => Err(bad(format!("{} is not bytes", f.name()))),
+                },
+                None => Ok(Vec::new()),
+            }
+        };
+        let bytecode = bytes_of(self, CodeField::Code)?;
+        let name = match obj(CodeField::Name) {
+            Some(n) => self.text(n)?,
+            None => "?".into(),
+        };
+        let qualname = match obj(CodeField::QualName) {
+            Some(n) => self.text(n)?,
+            None => name.clone(),
+        };
+        let filename = match obj(CodeField::Filename) {
+            Some(n) => self.text(n)?,
+            None => "<unknown>".into(),
+        };
+        let mut consts = Vec::new();
+        if let Some(n) = obj(CodeField::Consts) {
+            let n = self.resolve(n)?;
+            for item in n.as_seq().ok_or_else(|| bad("co_consts is not a tuple"))? {
+                consts.push(self.value(item)?);
+            }
+        }
+        let names: Vec<Value> = self
+            .strings(obj(CodeField::Names))?
+            .into_iter()
+            .map(Value::string)
+            .collect();
+        let argcount = int(CodeField::ArgCount).max(0) as u32;
+        let kwonly = int(CodeField::KwOnlyArgCount).max(0) as u32;
+        let flags = int(CodeField::Flags) as u32;
+        let (localsplus_names, cell_slots, nfree, nlocals) = if v.at_least(3, 11) {
+            let names = self.strings(obj(CodeField::LocalsPlusNames))?;
+            let kinds = bytes_of(self, CodeField::LocalsPlusKinds)?;
+            let nfree = kinds.iter().filter(|k| *k & 0x80 != 0).count();
+            (names, Vec::new(), nfree, 0)
+        } else {
+            let varnames = self.strings(obj(CodeField::VarNames))?;
+            let cellvars = self.strings(obj(CodeField::CellVars))?;
+            let freevars = self.strings(obj(CodeField::FreeVars))?;
+            let nlocals = varnames.len();
+            let nargs = (argcount + kwonly) as usize
+                + (flags & 0x04 != 0) as usize
+                + (flags & 0x08 != 0) as usize;
+            let mut cell_slots = Vec::new();
+            for (j, c) in cellvars.iter().enumerate() {
+                let arg = varnames.iter().take(nargs).position(|n| n == c);
+                cell_slots.push((nlocals + j, arg));
+            }
+            let mut all = varnames;
+            all.extend(cellvars);
+            let nfree = freevars.len();
+            all.extend(freevars);
+            (all, cell_slots, nfree, nlocals as u32)
+        };
+        let decoded: Vec<_> = instructions(&bytecode, v).collect();
+        let offsets: Vec<usize> = decoded.iter().map(|i| i.offset).collect();
+        let mnemonics: Vec<_> = decoded.iter().map(|i| i.mnemonic).collect();
+        let ctx = LiftCtx {
+            version: v,
+            offsets: &offsets,
+            mnemonics: &mnemonics,
+            nlocals,
+        };
+        let instrs: Vec<Instr> = decoded
+            .iter()
+            .map(|i| Instr {
+                offset: i.offset as u32,
+                mnemonic: i.mnemonic,
+                opcode: i.opcode,
+                arg: i.arg,
+                op: lift(i, &ctx),
+            })
+            .collect();
+        let firstlineno = int(CodeField::FirstLineNo);
+        let table = bytes_of(self, CodeField::LineTable)?;
+        let ranges = LineTable::new(v, &table, firstlineno, bytecode.len()).co_lines();
+        let lines = instrs
+            .iter()
+            .map(|i| {
+                let o = i.offset as usize;
+                ranges
+                    .iter()
+                    .find(|r| r.start <= o && o < r.end)
+                    .and_then(|r| r.line)
+            })
+            .collect();
+        let mut handlers = Vec::new();
+        if v.at_least(3, 11) {
+            for e in parse_exception_table(&bytes_of(self, CodeField::ExceptionTable)?) {
+                let target = offsets.binary_search(&(e.target as usize)).ok();
+                if let Some(target) = target {
+                    handlers.push(Handler {
+                        start: e.start.min(u32::MAX as u64) as u32,
+                        end: e.end.min(u32::MAX as u64) as u32,
+                        target,
+                        depth: e.depth.min(u32::MAX as u64) as u32,
+                        lasti: e.lasti,
+                    });
+                }
+            }
+        }
+        Ok(CodeObj {
+            sem,
+            name,
+            qualname,
+            filename,
+            firstlineno,
+            argcount,
+            posonlyargcount: int(CodeField::PosOnlyArgCount).max(0) as u32,
+            kwonlyargcount: kwonly,
+            flags,
+            consts,
+            names,
+            localsplus_names,
+            cell_slots,
+            nfree,
+            instrs,
+            lines,
+            handlers,
+        })
+    }
+}

@@ -1,0 +1,95 @@
+//! Frames: one activation of a code object.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use crate::code::CodeObj;
+use crate::types::dict::Dict;
+use crate::value::{Cell, Value};
+
+/// ≤3.10 block stack entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    /// SETUP_FINALLY (also used by `except` clauses).
+    Finally,
+    /// Pushed when a handler starts: unwinding it restores the exception state.
+    ExceptHandler,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub handler: usize,
+    pub level: usize,
+}
+
+pub struct Frame {
+    pub code: Rc<CodeObj>,
+    pub stack: Vec<Value>,
+    /// Fast locals, then cells and free variables (localsplus).
+    pub locals: Vec<Option<Value>>,
+    /// The locals dict of module and class bodies.
+    pub names: Option<Rc<RefCell<Dict>>>,
+    pub globals: Rc<RefCell<Dict>>,
+    pub closure: Vec<Cell>,
+    /// Next instruction index.
+    pub ip: usize,
+    /// Index of the instruction running (or last run).
+    pub lasti: usize,
+    pub blocks: Vec<Block>,
+    /// 3.11/3.12 KW_NAMES for the next CALL.
+    pub kw_names: Option<Value>,
+    /// Python frames below this one.
+    pub depth: u32,
+}
+
+impl Frame {
+    pub fn new(
+        code: Rc<CodeObj>,
+        globals: Rc<RefCell<Dict>>,
+        names: Option<Rc<RefCell<Dict>>>,
+        locals: Vec<Option<Value>>,
+        closure: Vec<Cell>,
+    ) -> Frame {
+        let mut locals = locals;
+        locals.resize(code.nlocalsplus(), None);
+        let mut f = Frame {
+            code,
+            stack: Vec::with_capacity(16),
+            locals,
+            names,
+            globals,
+            closure,
+            ip: 0,
+            lasti: 0,
+            blocks: Vec::new(),
+            kw_names: None,
+            depth: 0,
+        };
+        if f.code.sem.cells_on_entry {
+            // ≤3.10: cells for cellvars (initialised from an argument of the
+            // same name) and the closure into the free-variable slots.
+            let code = f.code.clone();
+            for &(slot, arg) in &code.cell_slots {
+                let init = arg.and_then(|a| f.locals.get(a).cloned().flatten());
+                if slot < f.locals.len() {
+                    f.locals[slot] = Some(Value::Cell(Rc::new(RefCell::new(init))));
+                }
+            }
+            let n = f.locals.len();
+            let nfree = code.nfree.min(f.closure.len()).min(n);
+            for i in 0..nfree {
+                f.locals[n - code.nfree + i] = Some(Value::Cell(f.closure[i].clone()));
+            }
+        }
+        f
+    }
+
+    pub fn line(&self) -> Option<i32> {
+        self.code.lines.get(self.lasti).copied().flatten()
+    }
+
+    pub fn offset(&self) -> u32 {
+        self.code.instrs.get(self.lasti).map_or(0, |i| i.offset)
+    }
+}
