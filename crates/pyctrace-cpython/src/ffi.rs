@@ -184,6 +184,99 @@ pub struct Optional {
     pub PySys_Audit: Option<unsafe extern "C" fn(*const c_char, *const c_char, ...) -> c_int>,
     pub PyCode_NewEmpty:
         Option<unsafe extern "C" fn(*const c_char, *const c_char, c_int) -> *mut PyObject>,
+    // Line tables (2.7: PyString_FromStringAndSize, 3.x: PyBytes_...).
+    pub PyBytes_FromStringAndSize:
+        Option<unsafe extern "C" fn(*const c_char, isize) -> *mut PyObject>,
+    // Values.
+    pub PyObject_Repr: Option<unsafe extern "C" fn(*mut PyObject) -> *mut PyObject>,
+    pub PyObject_Size: Option<unsafe extern "C" fn(*mut PyObject) -> isize>,
+    pub PySequence_GetSlice:
+        Option<unsafe extern "C" fn(*mut PyObject, isize, isize) -> *mut PyObject>,
+    pub PyLong_AsLongLongAndOverflow:
+        Option<unsafe extern "C" fn(*mut PyObject, *mut c_int) -> i64>,
+    pub PyList_GetItem: Option<unsafe extern "C" fn(*mut PyObject, isize) -> *mut PyObject>,
+    pub PyDict_Next: Option<
+        unsafe extern "C" fn(
+            *mut PyObject,
+            *mut isize,
+            *mut *mut PyObject,
+            *mut *mut PyObject,
+        ) -> c_int,
+    >,
+    pub PyObject_GetIter: Option<unsafe extern "C" fn(*mut PyObject) -> *mut PyObject>,
+    pub PyIter_Next: Option<unsafe extern "C" fn(*mut PyObject) -> *mut PyObject>,
+}
+
+/// Addresses of the built-in types whose values pyctrace renders itself
+/// (exact types only: a subclass may run program code in `__repr__`).
+/// Null when the version lacks the type.
+#[derive(Clone, Copy)]
+pub struct Types {
+    pub int: *mut PyObject,
+    /// 2.7's `int` (`PyInt_Type`); null on 3.x.
+    pub int2: *mut PyObject,
+    pub float: *mut PyObject,
+    pub complex: *mut PyObject,
+    pub str: *mut PyObject,
+    /// 3.x `bytes`; 2.7 `str` is `str` above and this is null.
+    pub bytes: *mut PyObject,
+    /// 2.7 `unicode`; null on 3.x.
+    pub unicode2: *mut PyObject,
+    pub bool_: *mut PyObject,
+    pub tuple: *mut PyObject,
+    pub list: *mut PyObject,
+    pub dict: *mut PyObject,
+    pub set: *mut PyObject,
+    pub frozenset: *mut PyObject,
+    pub type_: *mut PyObject,
+    pub false_: *mut PyObject,
+    pub ellipsis: *mut PyObject,
+}
+
+/// `PyCodeObject` fields the 2.7/3.6 per-instruction line mode writes
+/// (from that version's `code.h`, 64-bit): `co_firstlineno` (checked
+/// against the attribute before use) and `co_lnotab`.
+pub fn code_lnotab_offsets(version: (u8, u8)) -> Option<(usize, usize)> {
+    match version {
+        // HEAD 16, 4 ints, 8 pointers, int co_firstlineno @96, co_lnotab @104.
+        (2, 7) => Some((96, 104)),
+        // HEAD 16, 6 ints (co_firstlineno @36), 6 pointers, co_cell2arg,
+        // co_filename, co_name, co_lnotab @112.
+        (3, 6) => Some((36, 112)),
+        _ => None,
+    }
+}
+
+/// 2.7 `PyTracebackObject.tb_frame` and `tb_lineno` offsets.
+pub const TB_FRAME: usize = 24;
+pub const TB_LINENO: usize = 36;
+
+/// Where the value stack of an executing frame is, per version (64-bit,
+/// release builds; from `frameobject.h` ≤ 3.10 and
+/// `internal/pycore_frame.h` 3.11+).
+#[derive(Clone, Copy, Debug)]
+pub enum StackLayout {
+    /// 2.7–3.9: `PyObject **f_valuestack` @64, `PyObject **f_stacktop` @72
+    /// (set by ceval around trace calls, else NULL).
+    Stacktop,
+    /// 3.10: `f_valuestack` @64, `int f_stackdepth` @80 (−1 when unknown).
+    Stackdepth,
+    /// 3.11+: `PyFrameObject.f_frame` @24 → `_PyInterpreterFrame`:
+    /// `int stacktop` @64 (offset of TOS from `localsplus`, −1 when not
+    /// saved), `localsplus` @72; the stack starts after `co_nlocalsplus`
+    /// slots.
+    Interp,
+}
+
+impl StackLayout {
+    pub fn for_version(version: (u8, u8)) -> Option<StackLayout> {
+        match version {
+            (2, 7) | (3, 6..=9) => Some(StackLayout::Stacktop),
+            (3, 10) => Some(StackLayout::Stackdepth),
+            (3, 11..=13) => Some(StackLayout::Interp),
+            _ => None,
+        }
+    }
 }
 
 /// An opened libpython with its entry points. The library is never
@@ -192,6 +285,7 @@ pub struct Python {
     pub api: Api,
     pub version: (u8, u8),
     pub layout: Option<FrameLayout>,
+    pub types: Types,
 }
 
 unsafe fn sym<T: Copy>(lib: &libloading::Library, name: &str) -> Option<T> {
@@ -279,6 +373,58 @@ impl Python {
                 PyCode_NewEmpty: sym(lib, "PyCode_NewEmpty"),
                 PyCFunction_NewEx: sym(lib, "PyCFunction_NewEx"),
                 PySys_Audit: sym(lib, "PySys_Audit"),
+                PyBytes_FromStringAndSize: if py3 {
+                    sym(lib, "PyBytes_FromStringAndSize")
+                } else {
+                    sym(lib, "PyString_FromStringAndSize")
+                },
+                PyObject_Repr: sym(lib, "PyObject_Repr"),
+                PyObject_Size: sym(lib, "PyObject_Size"),
+                PySequence_GetSlice: sym(lib, "PySequence_GetSlice"),
+                PyLong_AsLongLongAndOverflow: sym(lib, "PyLong_AsLongLongAndOverflow"),
+                PyList_GetItem: sym(lib, "PyList_GetItem"),
+                PyDict_Next: sym(lib, "PyDict_Next"),
+                PyObject_GetIter: sym(lib, "PyObject_GetIter"),
+                PyIter_Next: sym(lib, "PyIter_Next"),
+            };
+            let ty = |name: &str| data(lib, name).unwrap_or(std::ptr::null_mut());
+            let types = Types {
+                int: ty("PyLong_Type"),
+                int2: if py3 {
+                    std::ptr::null_mut()
+                } else {
+                    ty("PyInt_Type")
+                },
+                float: ty("PyFloat_Type"),
+                complex: ty("PyComplex_Type"),
+                str: if py3 {
+                    ty("PyUnicode_Type")
+                } else {
+                    ty("PyString_Type")
+                },
+                bytes: if py3 {
+                    ty("PyBytes_Type")
+                } else {
+                    std::ptr::null_mut()
+                },
+                unicode2: if py3 {
+                    std::ptr::null_mut()
+                } else {
+                    ty("PyUnicode_Type")
+                },
+                bool_: ty("PyBool_Type"),
+                tuple: ty("PyTuple_Type"),
+                list: ty("PyList_Type"),
+                dict: ty("PyDict_Type"),
+                set: ty("PySet_Type"),
+                frozenset: ty("PyFrozenSet_Type"),
+                type_: ty("PyType_Type"),
+                false_: if py3 {
+                    ty("_Py_FalseStruct")
+                } else {
+                    ty("_Py_ZeroStruct")
+                },
+                ellipsis: ty("_Py_EllipsisObject"),
             };
             let none = data(lib, "_Py_NoneStruct").ok_or("_Py_NoneStruct missing")?;
             let true_ = data(lib, "_Py_TrueStruct").ok_or("_Py_TrueStruct missing")?;
@@ -290,6 +436,7 @@ impl Python {
                 api,
                 version,
                 layout: FrameLayout::for_version(version.0, version.1),
+                types,
             })
         }
     }

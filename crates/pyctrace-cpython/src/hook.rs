@@ -12,6 +12,7 @@ use pyctrace_marshal::{PyVersion, Pyc};
 use pyctrace_trace::{Event, Record, Sink};
 
 use crate::ffi::{self, PyObject, Python};
+use crate::values;
 use crate::TraceOptions;
 
 /// argrepr strings from pyctrace's disassembly of the file, by
@@ -47,6 +48,18 @@ struct Ins {
     name: String,
     arg: Option<i64>,
     argrepr: String,
+    /// Values it pops, when fixed (see [`values::pops`]).
+    pops: Option<usize>,
+}
+
+/// 2.7/3.6 line mode: the code object's own `co_lnotab` and the one with a
+/// "line" per instruction, swapped in while a frame of the code runs.
+struct LineSwap {
+    slot: *mut *mut PyObject,
+    original: *mut PyObject,
+    per_instruction: *mut PyObject,
+    /// Frames of this code object running now (recursion, generators).
+    active: u32,
 }
 
 struct CodeInfo {
@@ -56,8 +69,34 @@ struct CodeInfo {
     /// Instruction index by byte offset.
     slots: Vec<u32>,
     ins: Vec<Ins>,
-    /// Line by byte offset (NO_LINE: not asked yet).
+    /// Line by byte offset (NO_LINE: not asked yet; in line mode filled
+    /// from pyctrace's decoding of the original table).
     lines: Vec<i32>,
+    /// Line mode: offsets where a line starts in the original table.
+    line_starts: Vec<bool>,
+    swap: Option<LineSwap>,
+    first_line: i32,
+    /// 3.11+: `co_nlocalsplus` (the value stack starts after it).
+    nlocalsplus: usize,
+    stacksize: usize,
+}
+
+/// An op record waiting for the next event of its frame, which shows what
+/// the instruction pushed.
+struct Pending {
+    frame: usize,
+    info: *const CodeInfo,
+    ins: u32,
+    depth: u32,
+    offset: i64,
+    line: Option<i32>,
+    /// Stack depth before the instruction.
+    before: usize,
+    /// Values popped (fixed count) or, when the count is not known, the
+    /// stack before as addresses (for comparison only, never dereferenced).
+    pops: Option<usize>,
+    pop: Vec<String>,
+    snapshot: Vec<usize>,
 }
 
 struct State {
@@ -83,6 +122,14 @@ struct State {
     main_tstate: *mut std::ffi::c_void,
     orig_settrace: *mut PyObject,
     orig_gettrace: *mut PyObject,
+    /// 2.7/3.6: opcode events come from line events over swapped tables.
+    line_mode: bool,
+    /// Read pushed/popped values (the sink wants them and the layout is known).
+    values: bool,
+    pending: Option<Pending>,
+    /// Line mode: last op (frame, offset), to forward the program's own
+    /// tracer only the line events it would have had.
+    prev_op: (usize, i64),
 }
 
 static STATE: AtomicPtr<State> = AtomicPtr::new(std::ptr::null_mut());
@@ -110,6 +157,7 @@ impl State {
         let name = py.attr_text(code, c"co_name").unwrap_or_default();
         let file = py.attr_text(code, c"co_filename").unwrap_or_default();
         let traced = self.all_frames || file == self.program_file;
+        let first = py.attr_int(code, c"co_firstlineno").unwrap_or(0);
         let mut info = CodeInfo {
             name,
             file,
@@ -117,12 +165,22 @@ impl State {
             slots: Vec::new(),
             ins: Vec::new(),
             lines: Vec::new(),
+            line_starts: Vec::new(),
+            swap: None,
+            first_line: first as i32,
+            nlocalsplus: 0,
+            stacksize: 0,
         };
         if !traced {
             return info;
         }
         let bytes = py.attr_bytes(code, c"co_code").unwrap_or_default();
-        let first = py.attr_int(code, c"co_firstlineno").unwrap_or(0);
+        if self.values {
+            info.stacksize = py.attr_int(code, c"co_stacksize").unwrap_or(0).max(0) as usize;
+            if py.version >= (3, 11) {
+                info.nlocalsplus = nlocalsplus(py, code);
+            }
+        }
         let reprs = self.argrepr.get(&(info.name.clone(), first, bytes.len()));
         info.slots = vec![NO_SLOT; bytes.len()];
         info.lines = vec![NO_LINE; bytes.len()];
@@ -134,13 +192,112 @@ impl State {
                 .and_then(|r| r.get(&ins.offset))
                 .cloned()
                 .unwrap_or_default();
+            let name = ins.opname();
+            let pops = values::pops(&name, ins.dis_arg(), py.version);
             info.ins.push(Ins {
-                name: ins.opname(),
+                name,
                 arg: ins.dis_arg(),
                 argrepr,
+                pops,
             });
         }
+        if self.line_mode {
+            self.prepare_line_mode(code, &bytes, &mut info);
+        }
         info
+    }
+
+    /// 2.7/3.6: real lines from the original `co_lnotab`, and a table with
+    /// one "line" per instruction to swap in. 2.7's line deltas are
+    /// unsigned: its table counts 1, 2, 3... from `co_firstlineno`. 3.6's
+    /// are signed: each instruction gets `(d, +1), (0, real − previous − 1)`,
+    /// so its line numbers stay the real ones.
+    unsafe fn prepare_line_mode(&self, code: *mut PyObject, bytes: &[u8], info: &mut CodeInfo) {
+        let py = self.py;
+        let Some((first_at, slot_at)) = ffi::code_lnotab_offsets(py.version) else {
+            return;
+        };
+        let Some(make) = py.api.opt.PyBytes_FromStringAndSize else {
+            return;
+        };
+        let original = py.getattr(code, c"co_lnotab");
+        if original.is_null() {
+            return;
+        }
+        let base = code as *mut u8;
+        let slot = base.add(slot_at) as *mut *mut PyObject;
+        let first = *(base.add(first_at) as *const c_int);
+        if *slot != original || first != info.first_line {
+            // Not the layout we know: no per-instruction events.
+            (py.api.Py_DecRef)(original);
+            return;
+        }
+        let table = py.attr_bytes(code, c"co_lnotab").unwrap_or_default();
+        let starts = pyctrace_bytecode::line_starts(self.version, &table, first, bytes.len());
+        info.line_starts = vec![false; bytes.len()];
+        let mut line = first;
+        let mut k = 0;
+        for off in 0..bytes.len() {
+            while k < starts.len() && starts[k].0 <= off {
+                line = starts[k].1.unwrap_or(line);
+                if starts[k].0 == off {
+                    info.line_starts[off] = true;
+                }
+                k += 1;
+            }
+            info.lines[off] = line;
+        }
+        let signed = py.version >= (3, 6);
+        let mut out: Vec<u8> = Vec::new();
+        let push_line = |out: &mut Vec<u8>, mut delta: i32| {
+            while delta != 0 {
+                let step = delta.clamp(-128, 127);
+                out.extend([0u8, step as i8 as u8]);
+                delta -= step;
+            }
+        };
+        let mut prev_off = 0usize;
+        let mut prev_line = first;
+        if signed {
+            let l0 = info.lines.first().copied().unwrap_or(first);
+            push_line(&mut out, l0 - first);
+            prev_line = l0;
+        }
+        let offsets: Vec<usize> = info
+            .slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| **s != NO_SLOT)
+            .map(|(o, _)| o)
+            .collect();
+        for &off in offsets.iter().skip(1) {
+            let mut d = off - prev_off;
+            while d > 255 {
+                out.extend([255u8, 0]);
+                d -= 255;
+            }
+            out.extend([d as u8, 1]);
+            if signed {
+                let real = info.lines[off];
+                push_line(&mut out, real - prev_line - 1);
+                prev_line = real;
+            }
+            prev_off = off;
+        }
+        let per_instruction = make(out.as_ptr() as *const std::ffi::c_char, out.len() as isize);
+        if per_instruction.is_null() {
+            (py.api.PyErr_Clear)();
+            (py.api.Py_DecRef)(original);
+            return;
+        }
+        // Both tables stay referenced by us; the code object is kept alive
+        // by the cache, so the slot may hold either.
+        info.swap = Some(LineSwap {
+            slot,
+            original,
+            per_instruction,
+            active: 0,
+        });
     }
 
     unsafe fn depth(&self, frame: *mut PyObject) -> u32 {
@@ -188,6 +345,15 @@ unsafe extern "C" fn trace_hook(
         ffi::PYTRACE_CALL => Event::Call,
         ffi::PYTRACE_RETURN => Event::Return,
         ffi::PYTRACE_EXCEPTION => Event::Exception,
+        ffi::PYTRACE_LINE if st.line_mode => {
+            // 2.7/3.6: every instruction of a traced frame is a "line".
+            let forward = record_event(st, frame, Event::Op, arg);
+            return if st.user_trace.is_null() || !forward {
+                0
+            } else {
+                st.chain(frame, what, arg)
+            };
+        }
         ffi::PYTRACE_LINE => {
             return if st.user_trace.is_null() {
                 0
@@ -205,19 +371,36 @@ unsafe extern "C" fn trace_hook(
     }
 }
 
-unsafe fn record_event(st: &mut State, frame: *mut PyObject, ev: Event, arg: *mut PyObject) {
+/// Records one event of `frame`. Returns, for line-mode op events, whether
+/// the program's own tracer would have seen a line event there.
+unsafe fn record_event(
+    st: &mut State,
+    frame: *mut PyObject,
+    ev: Event,
+    arg: *mut PyObject,
+) -> bool {
     let py = st.py;
     let code = py.frame_code(frame);
     if code.is_null() {
-        return;
+        return true;
     }
     let info: *mut CodeInfo = st.info(code);
     let info = &mut *info;
     if !info.traced {
-        return;
+        return true;
+    }
+    // Whatever comes next in this traced run completes the pending op.
+    if let Some(p) = st.pending.take() {
+        st.resolve(p, frame, ev);
     }
     if ev == Event::Call {
         st.enable_opcodes(frame);
+        if let Some(swap) = &mut info.swap {
+            if swap.active == 0 {
+                *swap.slot = swap.per_instruction;
+            }
+            swap.active += 1;
+        }
     }
     let depth = if ev == Event::Op && frame as usize == st.last_frame {
         st.last_depth
@@ -239,16 +422,72 @@ unsafe fn record_event(st: &mut State, frame: *mut PyObject, ev: Event, arg: *mu
             *slot = (py.api.PyFrame_GetLineNumber)(frame);
         }
         *slot
+    } else if info.swap.is_some() {
+        info.first_line
     } else {
         (py.api.PyFrame_GetLineNumber)(frame)
     };
+    let mut forward = true;
+    if ev == Event::Return {
+        if let Some(swap) = &mut info.swap {
+            swap.active = swap.active.saturating_sub(1);
+            if swap.active == 0 {
+                *swap.slot = swap.original;
+            }
+        }
+    }
+    if ev == Event::Exception && py.version.0 == 2 && info.swap.is_some() && line >= 0 {
+        fix_traceback_line(py, frame, arg, line);
+    }
+    if ev == Event::Op && st.line_mode {
+        let at = offset.max(0) as usize;
+        let start = info.line_starts.get(at).copied().unwrap_or(false);
+        let (pf, po) = st.prev_op;
+        forward = start || (pf == frame as usize && offset < po) || pf != frame as usize;
+        st.prev_op = (frame as usize, offset);
+    }
+    let line = (line >= 0).then_some(line);
+    let slot = if ev == Event::Op {
+        info.slots.get(offset as usize).copied().unwrap_or(NO_SLOT)
+    } else {
+        NO_SLOT
+    };
+    if ev == Event::Op && st.values && slot != NO_SLOT && (py.api.PyErr_Occurred)().is_null() {
+        if let Some((base, before)) = values::stack(py, frame, info.nlocalsplus, info.stacksize) {
+            let ins = &info.ins[slot as usize];
+            let mut pending = Pending {
+                frame: frame as usize,
+                info,
+                ins: slot,
+                depth,
+                offset,
+                line,
+                before,
+                pops: ins.pops.filter(|n| *n <= before),
+                pop: Vec::new(),
+                snapshot: Vec::new(),
+            };
+            match pending.pops {
+                Some(n) => {
+                    for i in before - n..before {
+                        pending.pop.push(values::render(py, *base.add(i)));
+                    }
+                }
+                None => {
+                    pending.snapshot = (0..before).map(|i| *base.add(i) as usize).collect();
+                }
+            }
+            st.pending = Some(pending);
+            return forward;
+        }
+    }
     let mut record = Record {
         ev,
         depth,
         code: &info.name,
         file: &info.file,
         offset,
-        line: (line >= 0).then_some(line),
+        line,
         op: None,
         arg: None,
         argrepr: "",
@@ -259,7 +498,6 @@ unsafe fn record_event(st: &mut State, frame: *mut PyObject, ev: Event, arg: *mu
     let exc_name;
     match ev {
         Event::Op => {
-            let slot = info.slots.get(offset as usize).copied().unwrap_or(NO_SLOT);
             if let Some(ins) = info.ins.get(slot as usize) {
                 record.op = Some(&ins.name);
                 record.arg = ins.arg;
@@ -283,6 +521,108 @@ unsafe fn record_event(st: &mut State, frame: *mut PyObject, ev: Event, arg: *mu
     }
     if !st.failed && st.sink.record(&record).is_err() {
         st.failed = true;
+    }
+    forward
+}
+
+/// 2.7 computes a traceback entry's line from the (swapped) table: put the
+/// real line into the newest entry of this frame (`arg` is `(type, value,
+/// traceback)`).
+unsafe fn fix_traceback_line(py: &Python, frame: *mut PyObject, arg: *mut PyObject, line: i32) {
+    if arg.is_null() {
+        return;
+    }
+    let tb = (py.api.PyTuple_GetItem)(arg, 2);
+    if tb.is_null() {
+        (py.api.PyErr_Clear)();
+        return;
+    }
+    if tb == py.api.none {
+        return;
+    }
+    let p = tb as *mut u8;
+    if *(p.add(ffi::TB_FRAME) as *const *mut PyObject) == frame {
+        *(p.add(ffi::TB_LINENO) as *mut c_int) = line;
+    }
+}
+
+/// `co_nlocalsplus` (3.11+): the distinct names of `co_varnames` and
+/// `co_cellvars` (an argument that is also a cell is one slot), plus
+/// `co_freevars`.
+unsafe fn nlocalsplus(py: &Python, code: *mut PyObject) -> usize {
+    let mut names: Vec<String> = Vec::new();
+    let mut free = 0usize;
+    for (attr, is_free) in [
+        (c"co_varnames", false),
+        (c"co_cellvars", false),
+        (c"co_freevars", true),
+    ] {
+        let t = py.getattr(code, attr);
+        if t.is_null() {
+            continue;
+        }
+        let n = py.api.opt.PyObject_Size.map_or(0, |f| f(t)).max(0);
+        for i in 0..n {
+            if is_free {
+                free += 1;
+                continue;
+            }
+            let name = py.text((py.api.PyTuple_GetItem)(t, i)).unwrap_or_default();
+            if !names.contains(&name) {
+                names.push(name);
+            }
+        }
+        (py.api.Py_DecRef)(t);
+    }
+    (py.api.PyErr_Clear)();
+    names.len() + free
+}
+
+impl State {
+    /// Emits the pending op record; when the next event is an op of the
+    /// same frame, with what the instruction pushed.
+    unsafe fn resolve(&mut self, p: Pending, frame: *mut PyObject, ev: Event) {
+        let py = self.py;
+        let info = &*p.info;
+        let mut push = Vec::new();
+        if ev == Event::Op && frame as usize == p.frame {
+            if let Some((base, after)) = values::stack(py, frame, info.nlocalsplus, info.stacksize)
+            {
+                let kept = match p.pops {
+                    Some(n) => Some(p.before - n),
+                    None => Some(
+                        p.snapshot
+                            .iter()
+                            .enumerate()
+                            .take_while(|(i, a)| *i < after && *base.add(*i) as usize == **a)
+                            .count(),
+                    ),
+                };
+                if let Some(kept) = kept.filter(|k| *k <= after) {
+                    for i in kept..after {
+                        push.push(values::render(py, *base.add(i)));
+                    }
+                }
+            }
+        }
+        let ins = &info.ins[p.ins as usize];
+        let record = Record {
+            ev: Event::Op,
+            depth: p.depth,
+            code: &info.name,
+            file: &info.file,
+            offset: p.offset,
+            line: p.line,
+            op: Some(&ins.name),
+            arg: ins.arg,
+            argrepr: &ins.argrepr,
+            push: &push,
+            pop: &p.pop,
+            exc: None,
+        };
+        if !self.failed && self.sink.record(&record).is_err() {
+            self.failed = true;
+        }
     }
 }
 
@@ -475,6 +815,9 @@ pub unsafe fn install(
 ) {
     let api = &py.api;
     let v = py.version;
+    let values = trace.sink.wants_values()
+        && ffi::StackLayout::for_version(v).is_some()
+        && api.opt.PyObject_Repr.is_some();
     let state = Box::new(State {
         py,
         sink: trace.sink,
@@ -495,6 +838,10 @@ pub unsafe fn install(
         main_tstate: (api.PyThreadState_Get)(),
         orig_settrace: std::ptr::null_mut(),
         orig_gettrace: std::ptr::null_mut(),
+        line_mode: v == (2, 7) || v == (3, 6),
+        values,
+        pending: None,
+        prev_op: (0, -1),
     });
     let mut state = state;
     for (i, name) in [
@@ -558,6 +905,16 @@ pub unsafe fn uninstall(py: &Python) -> u64 {
     }
     (py.api.PyEval_SetTrace)(None, std::ptr::null_mut());
     let mut st = Box::from_raw(st);
+    if let Some(p) = st.pending.take() {
+        st.resolve(p, std::ptr::null_mut(), Event::Return);
+    }
+    // Line mode: every code object gets its own line table back.
+    for info in st.codes.values_mut() {
+        if let Some(swap) = &mut info.swap {
+            *swap.slot = swap.original;
+            swap.active = 0;
+        }
+    }
     // Give the program's interpreter its own functions back (finalisation
     // and atexit handlers may still call them).
     let sys = (py.api.PyImport_AddModule)(c"sys".as_ptr());

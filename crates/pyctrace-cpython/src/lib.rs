@@ -29,10 +29,62 @@
 //!   handled by CPython itself (it exits the process with the program's
 //!   status after the trace has been flushed).
 //!
-//! Values pushed/popped are not read yet (`push`/`pop` are empty).
+//!
+//! # Events and values, per version
+//!
+//! | version | op events from | `line` of op records | values (`pop` / `push`) |
+//! |---|---|---|---|
+//! | 2.7 | line events over a swapped per-instruction `co_lnotab` | real (pyctrace's decoding of the original table) | yes |
+//! | 3.6 | same; the swapped table keeps the real lines | real | yes |
+//! | 3.7–3.9 | opcode events (`f_trace_opcodes`) | real | yes (`f_valuestack`/`f_stacktop`) |
+//! | 3.10 | opcode events | real | yes (`f_valuestack`/`f_stackdepth`) |
+//! | 3.11 | opcode events | real | yes (`_PyInterpreterFrame` `localsplus` + `stacktop`) |
+//! | 3.12, 3.13 | opcode events (sys.monitoring legacy tracing) | real | no: empty (`stacktop` is not saved before the instruction callback) |
+//!
+//! Call, return and exception records are emitted on every version.
+//!
+//! **2.7 and 3.6** have no opcode events. On a traced frame's call event
+//! the code object's `co_lnotab` (struct field, layout of that version's
+//! `code.h`, checked against the attribute first) is replaced by a table
+//! in which every instruction starts a "line", so CPython raises a line
+//! event per instruction; those become `op` records (offset `f_lasti`,
+//! op/arg decoded from `co_code`). EXTENDED_ARG gets the event, the
+//! instruction it prefixes none (as with opcode events up to 3.11). The
+//! original table is put back when the last running frame of that code
+//! returns (or yields), and for all codes when tracing stops. What the
+//! program could notice while one of its frames runs: that code object's
+//! `co_lnotab` bytes differ (longer); on 2.7, whose line deltas are
+//! unsigned, `frame.f_lineno` of a running traced frame (and so
+//! `inspect`/`warnings`/`logging` line numbers) count 1, 2, 3... per
+//! instruction from `co_firstlineno` — traceback entries are corrected
+//! (their `tb_lineno` is set to the real line on the exception event), and
+//! code objects that are not running show their own table. On 3.6 line
+//! numbers everywhere are the real ones (pairs `(d, +1), (0, Δ−1)`). The
+//! program's own `sys.settrace` tracer is forwarded only the line events it
+//! would have had (original line starts and backward jumps).
+//!
+//! **Values**: at an op event the frame's value stack is read (the
+//! interpreter saves the stack pointer before calling the trace function:
+//! `f_stacktop` ≤ 3.9, `f_stackdepth` 3.10, `_PyInterpreterFrame.stacktop`
+//! 3.11); `pop` is the top N values, N being the instruction's fixed pop
+//! count for that version (binary/compare ops 2, stores 1, calls argc+1
+//! or +2, builds N...; empty for instructions whose count is not fixed).
+//! `push` is read at the next event of the same frame when it is an op:
+//! the values above what the instruction left; when the next event is
+//! elsewhere (the instruction ran Python code of the program: a call, a
+//! generator resumption), or is a return or exception, `push` stays
+//! empty (the value shows up as the `pop` of the instruction that
+//! consumes it). Values are rendered without running program code:
+//! `None`, `True`/`False`, exact `int`, `float`, `complex`, `str`,
+//! `bytes` by CPython's own repr, exact `tuple`/`list`/`dict`/`set`
+//! recursively, classes as `<class 'Name'>`, everything else (subclasses
+//! included) as `<TypeName object>`; each capped at 80 characters. A
+//! 3.11+ `NULL` stack entry shows as `NULL`. A sink that only counts
+//! (`--count`) does not read values.
 
 pub mod ffi;
 mod hook;
+mod values;
 
 use std::ffi::{c_char, CString, OsString};
 use std::os::unix::ffi::OsStrExt;

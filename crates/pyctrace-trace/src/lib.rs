@@ -266,6 +266,11 @@ pub trait Sink {
     fn finish(&mut self) -> io::Result<()>;
     /// Events received so far.
     fn count(&self) -> u64;
+    /// Whether records should carry pushed/popped values (reading them
+    /// costs time; a counting sink does not need them).
+    fn wants_values(&self) -> bool {
+        true
+    }
 }
 
 /// Capacity of the writers' buffers.
@@ -455,6 +460,9 @@ impl Sink for CountSink {
 
     fn count(&self) -> u64 {
         self.calls + self.returns + self.exceptions + self.ops
+    }
+    fn wants_values(&self) -> bool {
+        false
     }
 }
 

@@ -22,7 +22,27 @@ pub enum TraceFormat {
     Jsonl,
 }
 
+/// What `--engine cpython` records, per version (also in `--help`).
+const CPYTHON_EVENTS: &str = "\
+Engine cpython: events and values per Python version
+  3.7-3.13  call, return, exception, and one op record per instruction
+            (CPython's own opcode events; EXTENDED_ARG gets the event up to
+            3.11, both it and the prefixed instruction from 3.12)
+  2.7, 3.6  the same records: these versions have no opcode events, so each
+            running code object's co_lnotab is swapped for a table with one
+            line per instruction (the program could notice: co_lnotab of a
+            running code object differs; on 2.7 frame.f_lineno of a traced
+            frame is not the real line; tracebacks are correct)
+  values    pop: the values the instruction takes off the stack (at the
+            event); push: what it left there (at the next op of the same
+            frame; empty when it ran Python code of the program in between).
+            Shown on 2.7, 3.6-3.11; empty on 3.12-3.13 (the interpreter does
+            not save the stack pointer for opcode events). Values are shown
+            without running program code: built-in values as repr() (80
+            chars at most), other objects as <TypeName object>.";
+
 #[derive(ClapArgs, Debug)]
+#[command(after_help = CPYTHON_EVENTS)]
 pub struct Args {
     /// Engine. Default `cpython`: a real interpreter with NO SANDBOX, the
     /// program runs for real. `vm` is not implemented yet.
@@ -36,7 +56,8 @@ pub struct Args {
     /// Trace every frame (standard library too), not only the program's.
     #[arg(long)]
     all_frames: bool,
-    /// Count events only; print the totals to stderr at the end.
+    /// Count events only; print the totals to stderr at the end (values
+    /// are not read).
     #[arg(long)]
     count: bool,
     #[command(flatten)]
@@ -65,6 +86,9 @@ impl Sink for Report {
     }
     fn count(&self) -> u64 {
         self.0.count()
+    }
+    fn wants_values(&self) -> bool {
+        false
     }
 }
 

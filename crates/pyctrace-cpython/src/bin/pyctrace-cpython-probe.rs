@@ -25,6 +25,9 @@ impl Sink for Counting {
     fn count(&self) -> u64 {
         self.0.count()
     }
+    fn wants_values(&self) -> bool {
+        false
+    }
 }
 
 fn main() {
