@@ -83,6 +83,7 @@
 //! (`--count`) does not read values.
 
 pub mod ffi;
+pub mod hazards;
 mod hook;
 mod values;
 
@@ -168,6 +169,20 @@ pub fn run(pyc: &[u8], options: RunOptions) -> Result<Outcome, SetupError> {
             pyver.minor,
             interp.full_version
         )));
+    }
+    if options.trace.is_some() && hazards::instrumentation_is_unchecked(pyver) {
+        let found = hazards::instrumentation_hazards(&loaded);
+        if let Some(first) = found.first() {
+            return Err(SetupError(format!(
+                "{}: refusing to trace on CPython {}: its instrumentation indexes jump targets \
+                 without bounds checks, and this code has {} jump(s) or handler(s) outside the code \
+                 (first: {first}); tracing it would crash or corrupt the interpreter. \
+                 `run` without tracing is safe.",
+                options.file.display(),
+                interp.full_version,
+                found.len()
+            )));
+        }
     }
     let argrepr = if options.trace.is_some() {
         hook::argrepr_index(&loaded)
