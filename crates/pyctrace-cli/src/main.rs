@@ -36,6 +36,11 @@ enum Command {
     Deobf(commands::deobf::Args),
     /// Control-flow graph of every code object (DOT or Mermaid).
     Cfg(commands::cfg::Args),
+    /// Fold JSONL traces onto the disassembly: counts, branches, values.
+    Cover(commands::cover::Args),
+    /// First look: info, marked disassembly, trace (`--engine cpython`:
+    /// NO SANDBOX), coverage, deobfuscation and a summary, into one directory.
+    Analyze(commands::analyze::Args),
 }
 
 /// An error that decides the exit status.
@@ -58,6 +63,8 @@ fn main() -> ExitCode {
         Command::Trace(args) => commands::trace::run(args),
         Command::Deobf(args) => commands::deobf::run(args),
         Command::Cfg(args) => commands::cfg::run(args),
+        Command::Cover(args) => commands::cover::run(args),
+        Command::Analyze(args) => commands::analyze::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -23,7 +23,18 @@ pub struct Args {
     /// Keep the input's block order (junk and jump chains still go).
     #[arg(long)]
     no_layout: bool,
+    /// A JSONL trace of FILE (repeatable): report the conditional branches
+    /// that always went one way and the values seen.
+    #[arg(long = "trace", value_name = "T.jsonl")]
+    traces: Vec<PathBuf>,
+    /// Fold branches the traces never took. Not available yet (the passes
+    /// take no trace facts): the branches are reported, not folded.
+    #[arg(long, requires = "traces")]
+    trust_trace: bool,
 }
+
+/// Why `--trust-trace` folds nothing yet.
+pub const TRUST_TRACE_NOTE: &str = "--trust-trace: pyctrace-deobf has no interface to fold branches from traces yet; never-taken branches are reported only, nothing was folded";
 
 pub fn run(args: Args) -> Result<(), Failure> {
     let bytes = read_file(&args.input.file)?;
@@ -34,13 +45,28 @@ pub fn run(args: Args) -> Result<(), Failure> {
     };
     let (out, report) = deobfuscate(&pyc, &opts)
         .map_err(|e| Failure::Input(anyhow!("{}: {e}", args.input.file.display())))?;
+    let facts = if args.traces.is_empty() {
+        None
+    } else {
+        let dis = pyctrace_dis::disassemble_pyc(&pyc);
+        let cov = super::cover::fold_files(&dis, &args.traces)?;
+        let mut facts = super::cover::trace_facts(&dis, &cov);
+        if args.trust_trace {
+            facts["trust_trace"] = serde_json::json!(TRUST_TRACE_NOTE);
+        }
+        Some(facts)
+    };
     std::fs::write(&args.output, out)
         .with_context(|| format!("cannot write {}", args.output.display()))
         .map_err(Failure::Input)?;
     if args.report.is_some() {
+        let mut json = report.to_json();
+        if let Some(facts) = &facts {
+            json["trace"] = facts.clone();
+        }
         println!(
             "{}",
-            serde_json::to_string_pretty(&report.to_json()).unwrap_or_default()
+            serde_json::to_string_pretty(&json).unwrap_or_default()
         );
     } else {
         let kept: Vec<_> = report.codes.iter().filter(|c| c.kept.is_some()).collect();
@@ -61,6 +87,41 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 eprintln!("  renamed {}: {:?} -> {}", c.path, old, new);
             }
         }
+        if let Some(facts) = &facts {
+            print_facts(facts);
+        }
+    }
+    if args.trust_trace {
+        eprintln!("pyctrace: {TRUST_TRACE_NOTE}");
     }
     Ok(())
+}
+
+/// The trace facts on stderr, one line per never-taken branch.
+fn print_facts(facts: &serde_json::Value) {
+    let never = facts["branches_never_taken"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    eprintln!(
+        "pyctrace: traces: {} run(s), {}/{} instructions executed, {} conditional branch(es) always went one way",
+        facts["traces"], facts["instructions_executed"], facts["instructions_total"], never.len()
+    );
+    for b in &never {
+        eprintln!(
+            "  {} @{} {} (line {}): ran {}, never {}",
+            b["code"].as_str().unwrap_or("?"),
+            b["offset"],
+            b["opname"].as_str().unwrap_or("?"),
+            b["line"],
+            b["count"],
+            if b["never"] == "jumped" {
+                "jumped"
+            } else {
+                "fell through"
+            }
+        );
+    }
+    let values = facts["values_seen"].as_array().map_or(0, Vec::len);
+    eprintln!("  values seen at {values} instruction(s) (--report json lists them)");
 }

@@ -1,4 +1,6 @@
+pub mod analyze;
 pub mod cfg;
+pub mod cover;
 pub mod deobf;
 pub mod dis;
 pub mod info;
