@@ -164,7 +164,9 @@ fn trace_equals_settrace_reference() {
 
 #[test]
 fn antidebug_programs_see_nothing() {
-    let interps = interpreters();
+    // Every version, 2.7 and 3.6 (line mode) included.
+    let mut interps = line_mode_interpreters();
+    interps.extend(interpreters());
     let progs = programs("antidebug");
     let mut failures = Vec::new();
     let mut lines = Vec::new();
