@@ -13,6 +13,7 @@ if [ "$have_pythons" -gt 0 ]; then
     python3 scripts/gen_stack_effects.py --check 2>/dev/null
     python3 scripts/gen_marshal_fixtures.py --check
     python3 scripts/protect/generate.py --check
+    python3 scripts/layers/generate.py --check
 else
     echo "test.sh: no pyenv interpreters found: generated-file checks skipped"
 fi

@@ -41,6 +41,8 @@ enum Command {
     /// First look: info, marked disassembly, trace (`--engine cpython`:
     /// NO SANDBOX), coverage, deobfuscation and a summary, into one directory.
     Analyze(commands::analyze::Args),
+    /// Unpack layered payloads (static: constant exec/marshal/zlib/base64/... chains).
+    Unpack(commands::unpack::Args),
 }
 
 /// An error that decides the exit status.
@@ -65,6 +67,7 @@ fn main() -> ExitCode {
         Command::Cfg(args) => commands::cfg::run(args),
         Command::Cover(args) => commands::cover::run(args),
         Command::Analyze(args) => commands::analyze::run(args),
+        Command::Unpack(args) => commands::unpack::run(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,3 +7,4 @@ pub mod info;
 pub mod rewrite;
 pub mod run;
 pub mod trace;
+pub mod unpack;
