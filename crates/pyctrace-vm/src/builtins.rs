@@ -144,6 +144,14 @@ pub fn install(vm: &mut Vm) {
     bind_name(vm, "NotImplemented", Value::NotImplemented);
     bind_name(vm, "Ellipsis", Value::Ellipsis);
     native(vm, "print", b_print);
+    native(vm, "open", crate::sandbox::b_open);
+    native(vm, "__import__", |vm, a| {
+        let name = match a.pos.first() {
+            Some(Value::Str(s)) => s.s.clone(),
+            _ => return Err(vm.type_error("__import__() argument 1 must be str".into())),
+        };
+        crate::ops::imports::import_module(vm, &name, true)
+    });
     native(vm, "len", |vm, a| {
         let v = arg0(&a);
         Ok(Value::Int(vm.len(&v)? as i64))

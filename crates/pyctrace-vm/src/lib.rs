@@ -21,6 +21,7 @@ pub mod interp;
 pub mod lift;
 pub mod ops;
 pub mod protocol;
+pub mod sandbox;
 pub mod types;
 pub mod value;
 
@@ -41,6 +42,11 @@ pub struct VmConfig {
     pub recursion_limit: u32,
     /// `sys.argv[1:]`.
     pub argv: Vec<String>,
+    /// `sys.argv[0]`.
+    pub program: String,
+    /// The virtual filesystem: (guest path, contents). Relative guest paths
+    /// are under [`sandbox::CWD`].
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl Default for VmConfig {
@@ -50,6 +56,8 @@ impl Default for VmConfig {
             max_memory: 1 << 30,
             recursion_limit: 1000,
             argv: Vec::new(),
+            program: "program.pyc".into(),
+            files: Vec::new(),
         }
     }
 }
@@ -94,6 +102,12 @@ pub struct FrameInfo<'a> {
     pub code_name: &'a str,
     pub filename: &'a str,
     pub line: Option<i32>,
+    /// `co_firstlineno` of the frame's code (tells same-named codes apart).
+    pub first_line: i32,
+    /// Offset of the instruction running or last run (CPython's `f_lasti`
+    /// in bytes): for a frame that has not run an instruction yet, -1 up to
+    /// 3.10 and 0 (its RESUME) from 3.11.
+    pub offset: i64,
 }
 
 /// Receives trace events. Values are given as VM values; render them with
@@ -206,11 +220,36 @@ pub fn run_traced(
     io: &mut (dyn VmIo + Send),
     trace: Option<&mut (dyn TraceSink + Send)>,
 ) -> Result<ExitStatus, VmError> {
+    run_sandboxed(pyc, config, io, trace).status
+}
+
+/// A run's end and what the program tried to do outside the sandbox.
+#[derive(Clone, Debug)]
+pub struct Outcome {
+    pub status: Result<ExitStatus, VmError>,
+    /// Attempted effects, in order (see [`sandbox::Effect`]).
+    pub effects: Vec<sandbox::Effect>,
+    /// Instructions executed.
+    pub executed: u64,
+}
+
+/// Like [`run_traced`], also returning the recorded effects.
+pub fn run_sandboxed(
+    pyc: &Pyc<'_>,
+    config: &VmConfig,
+    io: &mut (dyn VmIo + Send),
+    trace: Option<&mut (dyn TraceSink + Send)>,
+) -> Outcome {
+    let fail = |e| Outcome {
+        status: Err(e),
+        effects: Vec::new(),
+        executed: 0,
+    };
     if !supports(pyc.version) {
-        return Err(VmError::Version(pyc.version));
+        return fail(VmError::Version(pyc.version));
     }
     let Obj::Code(code) = &pyc.root.obj else {
-        return Err(VmError::BadCode(
+        return fail(VmError::BadCode(
             "the .pyc does not hold a code object".into(),
         ));
     };
@@ -222,17 +261,30 @@ pub fn run_traced(
             .stack_size(VM_STACK_BYTES)
             .spawn_scoped(scope, move || {
                 let mut loader = code::Loader::new(root, version);
-                let module = loader.code(code)?;
+                let module = match loader.code(code) {
+                    Ok(m) => m,
+                    Err(e) => return fail(e),
+                };
                 let trace: Option<&mut dyn TraceSink> = match trace {
                     Some(t) => Some(t),
                     None => None,
                 };
                 let mut vm = Vm::new(version, config.clone(), io, trace);
-                vm.run_module(std::rc::Rc::new(module))
-            })
-            .map_err(|e| VmError::BadCode(format!("cannot start the vm thread: {}", e)))?;
-        worker
-            .join()
-            .unwrap_or_else(|_| Err(VmError::BadCode("the vm thread panicked".into())))
+                let status = vm.run_module(std::rc::Rc::new(module));
+                Outcome {
+                    status,
+                    effects: std::mem::take(&mut vm.sandbox.effects),
+                    executed: vm.executed,
+                }
+            });
+        match worker {
+            Err(e) => fail(VmError::BadCode(format!(
+                "cannot start the vm thread: {}",
+                e
+            ))),
+            Ok(w) => w
+                .join()
+                .unwrap_or_else(|_| fail(VmError::BadCode("the vm thread panicked".into()))),
+        }
     })
 }

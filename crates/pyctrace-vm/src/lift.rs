@@ -299,6 +299,11 @@ pub enum Op {
     /// A jump whose target is not the start of an instruction.
     BadJump(i64),
     /// Defined opcode the VM does not implement yet.
+    /// IMPORT_NAME (pops level and fromlist).
+    ImportName(u32),
+    /// IMPORT_FROM (keeps the module, pushes the attribute).
+    ImportFrom(u32),
+    ImportStar,
     Unsupported,
     /// Byte the version does not define.
     Undefined,
@@ -673,6 +678,9 @@ pub fn lift(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         M::CALL_FINALLY => jump!(Op::CallFinally),
         M::POP_FINALLY => Op::PopFinally(arg),
         M::CALL_INTRINSIC_1 => Op::CallIntrinsic1(arg),
+        M::IMPORT_NAME => Op::ImportName(arg),
+        M::IMPORT_FROM => Op::ImportFrom(arg),
+        M::IMPORT_STAR => Op::ImportStar,
         _ => Op::Unsupported,
     }
 }
@@ -719,6 +727,8 @@ pub fn pops(op: &Op) -> usize {
         SetFunctionAttribute(_) => 2,
         EndFor(n) => *n as usize,
         CallIntrinsic1(_) => 1,
+        ImportName(_) => 2,
+        ImportStar => 1,
         _ => 0,
     }
 }

@@ -1096,6 +1096,12 @@ impl Vm<'_> {
                 crate::builtins::call_method_of(self, &this, &m.name, Args { pos: args, kw })
             }
             Value::Class(c) => crate::builtins::construct(self, &c.clone(), args, kw),
+            Value::Instance(i) if i.class.module == "functools" => {
+                match crate::sandbox::call_partial(self, &i.clone(), args, kw) {
+                    Some(r) => r,
+                    None => Err(self.type_error("object is not callable".into())),
+                }
+            }
             Value::Instance(_) => match self.call_dunder_kw(callable, "__call__", args, kw)? {
                 Some(v) => Ok(v),
                 None => {

@@ -8,3 +8,4 @@ pub mod rewrite;
 pub mod run;
 pub mod trace;
 pub mod unpack;
+pub mod vm_engine;

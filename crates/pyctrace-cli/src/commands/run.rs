@@ -16,7 +16,7 @@ use crate::Failure;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub enum Engine {
-    /// pyctrace's own sandboxed virtual machine (not implemented yet).
+    /// pyctrace's own sandboxed virtual machine (3.8-3.13 bytecode).
     Vm,
     /// A real libpythonX.Y loaded at run time. NO SANDBOX: the program
     /// runs for real, with your rights.
@@ -36,13 +36,15 @@ pub struct ProgramArgs {
     /// Arguments for the program (`sys.argv[1:]`), after `--`.
     #[arg(last = true, value_name = "ARGS")]
     pub args: Vec<OsString>,
+    #[command(flatten)]
+    pub vm: super::vm_engine::VmArgs,
 }
 
 #[derive(ClapArgs, Debug)]
 pub struct Args {
-    /// Engine. `cpython` runs the program in a real interpreter with NO
-    /// SANDBOX. `vm` (the future default) is not implemented yet.
-    #[arg(long, value_enum)]
+    /// Engine. `vm` (default): pyctrace's sandboxed VM. `cpython` runs the
+    /// program in a real interpreter with NO SANDBOX.
+    #[arg(long, value_enum, default_value = "vm")]
     engine: Engine,
     #[command(flatten)]
     program: ProgramArgs,
@@ -59,9 +61,7 @@ pub fn execute(
     trace: Option<TraceOptions>,
 ) -> Result<(), Failure> {
     if engine == Engine::Vm {
-        return Err(Failure::Input(anyhow!(
-            "the vm engine is not implemented yet; use --engine cpython (runs the program for real, no sandbox)"
-        )));
+        return super::vm_engine::execute(program, trace);
     }
     let bytes = read_file(&program.file)?;
     let pyc = pyctrace_marshal::read_pyc(&bytes, &Default::default()).map_err(|e| {

@@ -45,7 +45,7 @@ Engine cpython: events and values per Python version
 #[command(after_help = CPYTHON_EVENTS)]
 pub struct Args {
     /// Engine. Default `cpython`: a real interpreter with NO SANDBOX, the
-    /// program runs for real. `vm` is not implemented yet.
+    /// program runs for real. `vm`: pyctrace's sandboxed VM.
     #[arg(long, value_enum, default_value = "cpython")]
     engine: Engine,
     #[arg(long, value_enum, default_value = "text")]

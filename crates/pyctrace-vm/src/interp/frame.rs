@@ -41,6 +41,9 @@ pub struct Frame {
     pub kw_names: Option<Value>,
     /// Python frames below this one.
     pub depth: u32,
+    /// 3.11+: the call event waits for the frame's first RESUME (the
+    /// prologue before it is not traced, as in CPython).
+    pub call_pending: bool,
 }
 
 impl Frame {
@@ -65,6 +68,7 @@ impl Frame {
             blocks: Vec::new(),
             kw_names: None,
             depth: 0,
+            call_pending: false,
         };
         if f.code.sem.cells_on_entry {
             // ≤3.10: cells for cellvars (initialised from an argument of the

@@ -89,6 +89,8 @@ pub struct Vm<'io> {
     pub exc_info: Value,
     /// Set by re-raising instructions: no new traceback entry.
     pub reraising: bool,
+    /// Virtual filesystem, recorded effects, native modules.
+    pub sandbox: crate::sandbox::Sandbox,
 }
 
 impl<'io> Vm<'io> {
@@ -111,7 +113,13 @@ impl<'io> Vm<'io> {
             memory: 0,
             exc_info: Value::None,
             reraising: false,
+            sandbox: crate::sandbox::Sandbox::default(),
         };
+        for (path, data) in &vm.config.files {
+            vm.sandbox
+                .files
+                .insert(crate::sandbox::guest_path(path), data.clone());
+        }
         crate::builtins::install(&mut vm);
         vm
     }
@@ -178,23 +186,35 @@ impl<'io> Vm<'io> {
         }
         self.depth += 1;
         f.depth = self.depth - 1;
-        if let Some(t) = self.tracer.as_deref_mut() {
+        let fresh_311 = f.ip == 0 && self.sem.return_generator;
+        if fresh_311 && self.tracer.is_some() {
+            f.call_pending = true;
+        } else if let Some(t) = self.tracer.as_deref_mut() {
             let info = FrameInfo {
                 depth: f.depth,
                 code_name: &f.code.name,
                 filename: &f.code.filename,
                 line: f.line(),
+                first_line: f.code.firstlineno,
+                offset: if f.ip == 0 { -1 } else { f.offset() as i64 },
             };
             t.on_call(&info);
         }
         let r = self.run_loop(f, resume);
         self.depth -= 1;
+        if f.call_pending {
+            // left during its untraced prologue (a generator was created)
+            f.call_pending = false;
+            return r;
+        }
         if let Some(t) = self.tracer.as_deref_mut() {
             let info = FrameInfo {
                 depth: f.depth,
                 code_name: &f.code.name,
                 filename: &f.code.filename,
                 line: f.line(),
+                first_line: f.code.firstlineno,
+                offset: f.offset() as i64,
             };
             match &r {
                 Ok(FrameExit::Return(v)) | Ok(FrameExit::Yield(v)) => t.on_return(&info, v),
@@ -251,6 +271,8 @@ impl<'io> Vm<'io> {
                             code_name: &f.code.name,
                             filename: &f.code.filename,
                             line: f.line(),
+                            first_line: f.code.firstlineno,
+                            offset: f.offset() as i64,
                         };
                         t.on_exception(&info, &name);
                     }
@@ -276,7 +298,32 @@ impl<'io> Vm<'io> {
             code_name: &code.name,
             filename: &code.filename,
             line,
+            first_line: code.firstlineno,
+            offset: instr.offset as i64,
         };
+        // 3.11+: the prologue before the first RESUME is not traced, and
+        // RESUME gives the call event, never an opcode event
+        if self.sem.return_generator {
+            if instr.mnemonic == Some(pyctrace_bytecode::Mnemonic::RESUME) {
+                if f.call_pending {
+                    f.call_pending = false;
+                    if let Some(t) = self.tracer.as_deref_mut() {
+                        t.on_call(&info);
+                    }
+                }
+                return self.exec(f, &instr.op);
+            }
+            if f.call_pending {
+                return self.exec(f, &instr.op);
+            }
+        }
+        // up to 3.11 the instruction after EXTENDED_ARG has no event of its own
+        if !self.version.at_least(3, 12)
+            && idx > 0
+            && code.instrs[idx - 1].mnemonic == Some(pyctrace_bytecode::Mnemonic::EXTENDED_ARG)
+        {
+            return self.exec(f, &instr.op);
+        }
         if let Some(t) = self.tracer.as_deref_mut() {
             t.on_op(
                 &info,
@@ -408,6 +455,9 @@ impl<'io> Vm<'io> {
             | Op::EndFinally
             | Op::CallFinally(_)
             | Op::PopFinally(_) => exceptions::exec(self, f, op)?,
+            Op::ImportName(_) | Op::ImportFrom(_) | Op::ImportStar => {
+                crate::ops::imports::exec(self, f, op)?
+            }
             Op::BadJump(t) => {
                 return Err(self.fatal_at(f, format!("jump to {} which is not an instruction", t)))
             }

@@ -9,6 +9,7 @@ pub mod control;
 pub mod exceptions;
 pub mod functions;
 pub mod generators;
+pub mod imports;
 pub mod iteration;
 pub mod load_store;
 pub mod stack;
