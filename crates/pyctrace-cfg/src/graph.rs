@@ -369,6 +369,11 @@ impl Cfg {
         let mut max = 0i64;
         let mut ok = true;
         let mut conflicts = BTreeSet::new();
+        // 3.8 `finally` bodies are entered by CALL_FINALLY (+1), by
+        // BEGIN_FINALLY (+6) and by an exception (+6): the compiler takes
+        // the largest, so depths that differ there (and downstream) are
+        // not conflicts.
+        let mut lenient = vec![false; self.blocks.len()];
         let mut work = VecDeque::from([0usize]);
         let mut visits = 0usize;
         while let Some(b) = work.pop_front() {
@@ -378,12 +383,13 @@ impl Cfg {
                 break;
             }
             let Some(mut d) = depth[b] else { continue };
-            let mut out: Vec<(usize, i64)> = Vec::new();
+            let mut out: Vec<(usize, i64, bool)> = Vec::new();
+            let tainted = lenient[b];
             for &s in &self.blocks[b].insns {
                 let ins = &self.insns[&s];
                 if let Some(h) = self.handlers.get(&s) {
                     if let Some(&hb) = self.block_at.get(&h.target) {
-                        out.push((hb, h.depth as i64 + h.lasti as i64 + 1));
+                        out.push((hb, h.depth as i64 + h.lasti as i64 + 1, tainted));
                         max = max.max(h.depth as i64 + h.lasti as i64 + 1);
                     }
                 }
@@ -398,7 +404,9 @@ impl Cfg {
                     };
                     if let Some(t) = ins.target.filter(|&t| t >= 0) {
                         if let Some(&tb) = self.block_at.get(&(t as usize)) {
-                            out.push((tb, d + j));
+                            let call_finally =
+                                ins.mnemonic.is_some_and(|m| m.name() == "CALL_FINALLY");
+                            out.push((tb, d + j, tainted || call_finally));
                             max = max.max(d + j);
                         }
                     }
@@ -415,17 +423,22 @@ impl Cfg {
             let last = &self.insns[self.blocks[b].insns.last().expect("non-empty")];
             if !last.is_terminal() {
                 if let Some(&nb) = self.block_at.get(&last.end) {
-                    out.push((nb, d));
+                    out.push((nb, d, tainted));
                 }
             }
-            for (t, nd) in out {
+            for (t, nd, easy) in out {
                 match depth[t] {
                     None => {
                         depth[t] = Some(nd);
+                        lenient[t] |= easy;
                         work.push_back(t);
                     }
                     Some(old) if old != nd => {
-                        conflicts.insert(t);
+                        if easy || lenient[t] {
+                            lenient[t] = true;
+                        } else {
+                            conflicts.insert(t);
+                        }
                         if nd > old {
                             depth[t] = Some(nd);
                             work.push_back(t);

@@ -132,7 +132,7 @@ pub fn assemble(func: &Func) -> Result<Assembled, AsmError> {
             });
         }
         if let Some(n) = blk.next {
-            if func.order.get(pos + 1) != Some(&n) {
+            if func.order.get(pos + 1) != Some(&n) || blk.keep_jump {
                 let info = table.get(jf).expect("JUMP_FORWARD");
                 let loc = if blk.jump_name.is_some() {
                     blk.jump_loc

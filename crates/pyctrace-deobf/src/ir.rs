@@ -73,6 +73,9 @@ pub struct Block {
     /// Control reaches an undefined or truncated instruction here (before
     /// opaque predicates are folded that may still be junk behind one).
     pub poison: Option<Unsupported>,
+    /// Emit the jump to `next` even when the layout puts `next` right
+    /// after this block (2.7's `JUMP_FORWARD 0` at the end of an `if` body).
+    pub keep_jump: bool,
 }
 
 /// One code object's body.
@@ -193,7 +196,8 @@ impl Func {
             for (k, &s) in b.insns.iter().enumerate() {
                 let i = &cfg.insns[&s];
                 if i.overlapping {
-                    return Err(Unsupported::Overlapping(s));
+                    poison = Some(Unsupported::Overlapping(s));
+                    break;
                 }
                 if i.truncated {
                     poison = Some(Unsupported::Truncated(s));
@@ -211,7 +215,12 @@ impl Func {
                 let target = match i.target {
                     Some(t) => match (t >= 0).then(|| cfg.block_at.get(&(t as usize))).flatten() {
                         Some(&tb) => Some(tb),
-                        None => return Err(Unsupported::JumpOutside(s)),
+                        None => {
+                            // junk behind an opaque predicate may jump anywhere:
+                            // only fatal if still reachable after folding
+                            poison = Some(Unsupported::JumpOutside(s));
+                            break;
+                        }
                     },
                     None => None,
                 };
@@ -228,7 +237,11 @@ impl Func {
                 if last && !i.is_terminal() {
                     match cfg.block_at.get(&i.end) {
                         Some(&nb) => next = Some(nb),
-                        None => return Err(Unsupported::FallsOffEnd(s)),
+                        None => {
+                            // same as above: junk that runs past the end
+                            poison = Some(Unsupported::FallsOffEnd(s));
+                            break;
+                        }
                     }
                 }
                 instrs.push(Ins {
@@ -254,6 +267,7 @@ impl Func {
                 alive: true,
                 dead_after: None,
                 poison,
+                keep_jump: false,
             });
         }
         let order = (0..blocks.len()).collect();
@@ -311,6 +325,57 @@ impl Func {
     }
 }
 
+/// Sizes of the tables an argument indexes, to tell plausible dead code
+/// from junk (`usize::MAX`: unknown).
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub consts: usize,
+    pub names: usize,
+    pub locals: usize,
+    /// Cells and free variables (3.11+: the whole localsplus).
+    pub free: usize,
+}
+
+impl Limits {
+    pub fn consts_only(consts: usize) -> Limits {
+        Limits {
+            consts,
+            names: usize::MAX,
+            locals: usize::MAX,
+            free: usize::MAX,
+        }
+    }
+
+    /// Whether the argument of an instruction of `kind` is in range.
+    pub fn allows(&self, v: PyVersion, kind: ArgKind, arg: u32) -> bool {
+        let a = arg as usize;
+        let Some(table) = pyctrace_bytecode::op_table(v) else {
+            return true;
+        };
+        match kind {
+            ArgKind::Const => a < self.consts,
+            ArgKind::Name => a < self.names,
+            ArgKind::LoadGlobal | ArgKind::LoadAttr => (a >> 1) < self.names,
+            ArgKind::LoadSuperAttr => (a >> 2) < self.names,
+            ArgKind::Local => a < self.locals,
+            ArgKind::LocalPair => (a >> 4).max(a & 15) < self.locals,
+            ArgKind::Free => a < self.free,
+            ArgKind::Compare => {
+                let i = if v.at_least(3, 13) {
+                    a >> 5
+                } else if v.at_least(3, 12) {
+                    a >> 4
+                } else {
+                    a
+                };
+                i < table.cmp_op.len()
+            }
+            ArgKind::BinaryOp => a < table.nb_ops.len(),
+            _ => true,
+        }
+    }
+}
+
 /// Keeps the compiler's own dead code: in each unreachable gap, the longest
 /// suffix that decodes to plausible instructions (defined, no EXTENDED_ARG,
 /// small arguments, constants in range, jumps to known blocks) and ends
@@ -323,7 +388,7 @@ pub fn attach_dead_code(
     cfg: &Cfg,
     code: &[u8],
     positions: &Positions,
-    nconsts: usize,
+    limits: &Limits,
 ) -> usize {
     let v = func.version;
     let unit = if v.at_least(3, 6) { 2 } else { 1 };
@@ -347,7 +412,7 @@ pub fn attach_dead_code(
         }
         let mut s = gs;
         while s < ge {
-            if let Some(block) = plausible_run(func, cfg, code, s, ge, nconsts, positions) {
+            if let Some(block) = plausible_run(func, cfg, code, s, ge, limits, positions) {
                 let id = func.blocks.len();
                 func.blocks.push(block);
                 func.blocks[anchor].dead_after = Some(id);
@@ -367,7 +432,7 @@ fn plausible_run(
     code: &[u8],
     start: usize,
     end: usize,
-    nconsts: usize,
+    limits: &Limits,
     positions: &Positions,
 ) -> Option<Block> {
     let mut at = start;
@@ -390,7 +455,7 @@ fn plausible_run(
         if i.arg.is_some_and(|a| a > 255) {
             return None;
         }
-        if i.kind == ArgKind::Const && i.arg.unwrap_or(0) as usize >= nconsts {
+        if !limits.allows(func.version, i.kind, i.arg.unwrap_or(0)) {
             return None;
         }
         let target = match i.target {
@@ -436,5 +501,6 @@ fn plausible_run(
         alive: true,
         dead_after: None,
         poison: None,
+        keep_jump: false,
     })
 }

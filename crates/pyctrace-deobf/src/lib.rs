@@ -195,7 +195,24 @@ pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) 
         .and_then(|n| n.as_seq())
         .map(|s| s.iter().map(const_val).collect())
         .unwrap_or_default();
-    let built = match rebuild(
+    let seq_len = |f: CodeField| code.obj(f).and_then(|n| n.as_seq()).map_or(0, |s| s.len());
+    let limits = if v.at_least(3, 11) {
+        let n = seq_len(CodeField::LocalsPlusNames);
+        ir::Limits {
+            consts: consts.len(),
+            names: seq_len(CodeField::Names),
+            locals: n,
+            free: n,
+        }
+    } else {
+        ir::Limits {
+            consts: consts.len(),
+            names: seq_len(CodeField::Names),
+            locals: seq_len(CodeField::VarNames),
+            free: seq_len(CodeField::CellVars) + seq_len(CodeField::FreeVars),
+        }
+    };
+    let built = match rebuild_limited(
         &co_code,
         v,
         &exc,
@@ -204,6 +221,7 @@ pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) 
         &consts,
         opts,
         rep.stacksize_before,
+        &limits,
     ) {
         Ok(b) => b,
         Err(e) => {
@@ -266,11 +284,38 @@ pub fn rebuild(
     opts: &Options,
     old_stacksize: i32,
 ) -> Result<Rebuilt, RebuildError> {
+    rebuild_limited(
+        co_code,
+        v,
+        exc,
+        lines,
+        firstlineno,
+        consts,
+        opts,
+        old_stacksize,
+        &ir::Limits::consts_only(consts.len()),
+    )
+}
+
+/// [`rebuild`], knowing the sizes of the name and variable tables (dead
+/// code whose arguments fall outside them is junk, not kept).
+#[allow(clippy::too_many_arguments)]
+pub fn rebuild_limited(
+    co_code: &[u8],
+    v: PyVersion,
+    exc: &[u8],
+    lines: &[u8],
+    firstlineno: i32,
+    consts: &[ConstVal],
+    opts: &Options,
+    old_stacksize: i32,
+    limits: &ir::Limits,
+) -> Result<Rebuilt, RebuildError> {
     let cfg = Cfg::build(co_code, v, exc);
     let positions = Positions::new(v, lines, firstlineno, co_code.len());
     let mut func = Func::from_cfg(&cfg, &positions, firstlineno)
         .map_err(|e| RebuildError::Unsupported(e.to_string()))?;
-    ir::attach_dead_code(&mut func, &cfg, co_code, &positions, consts.len());
+    ir::attach_dead_code(&mut func, &cfg, co_code, &positions, limits);
     let ctx = Ctx::new(&func, consts)
         .ok_or_else(|| RebuildError::Unsupported("no opcode table".into()))?;
     let mut passes = default_passes();
@@ -289,13 +334,13 @@ pub fn rebuild(
         return Err(RebuildError::Unsupported(p.to_string()));
     }
     let mut layout_fallback = false;
-    let asm = match asm::assemble(&func) {
+    let asm = match assemble_with_trampolines(&mut func) {
         Ok(a) => Ok(a),
         Err(asm::AsmError::Direction { .. }) | Err(asm::AsmError::BadLayout) => {
             layout_fallback = true;
             func.order.sort_by_key(|&b| func.blocks[b].orig);
             passes::jump_next::JumpsToNext.run_on(&mut func);
-            asm::assemble(&func)
+            assemble_with_trampolines(&mut func)
         }
         Err(e) => Err(e),
     }
@@ -323,6 +368,60 @@ pub fn rebuild(
         passes: changes,
         layout_fallback,
     })
+}
+
+/// Assembles `func`; a forward-only jump (a 2.x/3.x `SETUP_*`, a 3.12+
+/// conditional jump) whose target the layout put before it is sent to a
+/// trampoline block at the end that jumps back unconditionally.
+fn assemble_with_trampolines(func: &mut Func) -> Result<asm::Assembled, asm::AsmError> {
+    for _ in 0..16 {
+        let err = match asm::assemble(func) {
+            Ok(a) => return Ok(a),
+            Err(e) => e,
+        };
+        let asm::AsmError::Direction { block, .. } = err else {
+            return Err(err);
+        };
+        let pos = |f: &Func, b: usize| f.order.iter().position(|&x| x == b);
+        let Some(here) = pos(func, block) else {
+            return Err(err);
+        };
+        let mut fixed = 0;
+        for k in 0..func.blocks[block].instrs.len() {
+            let ins = &func.blocks[block].instrs[k];
+            if ins.kind != pyctrace_bytecode::ArgKind::JumpForward
+                || matches!(ins.name(), "FOR_ITER" | "SEND")
+            {
+                continue;
+            }
+            let Some(t) = ins.target else { continue };
+            if pos(func, t).is_some_and(|p| p > here) {
+                continue;
+            }
+            let id = func.blocks.len();
+            let (loc, handler) = (ins.loc, ins.handler);
+            func.blocks.push(ir::Block {
+                instrs: Vec::new(),
+                next: Some(t),
+                next_kind: ir::NextKind::Jump,
+                jump_loc: loc,
+                jump_handler: handler,
+                jump_name: Some("JUMP_ABSOLUTE"),
+                orig: usize::MAX,
+                alive: true,
+                dead_after: None,
+                poison: None,
+                keep_jump: false,
+            });
+            func.order.push(id);
+            func.blocks[block].instrs[k].target = Some(id);
+            fixed += 1;
+        }
+        if fixed == 0 {
+            return Err(err);
+        }
+    }
+    asm::assemble(func)
 }
 
 fn rename_locals(code: &mut Code<'static>) -> Vec<(String, String)> {

@@ -50,6 +50,107 @@ fn code_bytes(node: &Node<'_>, refs: &RefTable<'_, '_>, out: &mut Vec<Vec<u8>>, 
     }
 }
 
+fn seq_len(code: &pyctrace_marshal::Code<'_>, f: CodeField, refs: &RefTable<'_, '_>) -> usize {
+    code.obj(f)
+        .and_then(|n| refs.resolve(n))
+        .and_then(|n| n.as_seq())
+        .map_or(0, |s| s.len())
+}
+
+/// Every instruction of every code object, reachable or not, decoded
+/// linearly: undefined opcodes, truncated instructions and arguments out
+/// of range (constants, names, locals, cells, comparisons, operators,
+/// jump targets) are reported.
+fn bad_instructions(
+    node: &Node<'_>,
+    refs: &RefTable<'_, '_>,
+    v: PyVersion,
+    out: &mut Vec<String>,
+    depth: usize,
+) {
+    if depth > 100 {
+        return;
+    }
+    let Some(node) = refs.resolve(node) else {
+        return;
+    };
+    match &node.obj {
+        Obj::Code(code) => {
+            let bytes = code
+                .obj(CodeField::Code)
+                .and_then(|n| refs.resolve(n))
+                .and_then(|n| n.as_str_bytes())
+                .unwrap_or(b"");
+            let name = code.name_text().unwrap_or_default();
+            let nconsts = seq_len(code, CodeField::Consts, refs);
+            let nnames = seq_len(code, CodeField::Names, refs);
+            let (nlocals, nfree) = if v.at_least(3, 11) {
+                let n = seq_len(code, CodeField::LocalsPlusNames, refs);
+                (n, n)
+            } else {
+                (
+                    seq_len(code, CodeField::VarNames, refs),
+                    seq_len(code, CodeField::CellVars, refs)
+                        + seq_len(code, CodeField::FreeVars, refs),
+                )
+            };
+            let table = pyctrace_bytecode::op_table(v).expect("table");
+            use pyctrace_bytecode::ArgKind as K;
+            for i in instructions(bytes, v) {
+                let at = format!("{name}@{}", i.offset);
+                if i.truncated.is_some() {
+                    out.push(format!("{at}: truncated"));
+                    continue;
+                }
+                if i.mnemonic.is_none() {
+                    out.push(format!("{at}: undefined opcode {}", i.opcode));
+                    continue;
+                }
+                let a = i.arg.unwrap_or(0) as usize;
+                let (idx, lim) = match i.kind() {
+                    K::Const => (a, nconsts),
+                    K::Name => (a, nnames),
+                    K::LoadGlobal | K::LoadAttr => (a >> 1, nnames),
+                    K::LoadSuperAttr => (a >> 2, nnames),
+                    K::Local => (a, nlocals),
+                    K::LocalPair => ((a >> 4).max(a & 15), nlocals),
+                    K::Free => (a, nfree),
+                    K::Compare => (
+                        if v.at_least(3, 13) {
+                            a >> 5
+                        } else if v.at_least(3, 12) {
+                            a >> 4
+                        } else {
+                            a
+                        },
+                        table.cmp_op.len(),
+                    ),
+                    K::BinaryOp => (a, table.nb_ops.len()),
+                    K::JumpForward | K::JumpBackward | K::JumpAbsolute => {
+                        match i.raw_jump_target() {
+                            Some(t) if t >= 0 && (t as usize) < bytes.len() => (0, 1),
+                            _ => (1, 0),
+                        }
+                    }
+                    _ => (0, 1),
+                };
+                if idx >= lim {
+                    out.push(format!("{at}: {} argument {} out of range", i.opname(), a));
+                }
+            }
+            if let Some(k) = code.obj(CodeField::Consts) {
+                bad_instructions(k, refs, v, out, depth + 1);
+            }
+        }
+        Obj::Tuple { items, .. } | Obj::List(items) | Obj::FrozenSet(items) => {
+            for it in items {
+                bad_instructions(it, refs, v, out, depth + 1);
+            }
+        }
+        _ => {}
+    }
+}
+
 /// Normalised instruction list: (name, argument or target index).
 fn normalise(code: &[u8], v: PyVersion) -> Vec<(String, i64)> {
     let ins: Vec<_> = instructions(code, v)
@@ -108,6 +209,9 @@ struct Cell {
     runs_ok: usize,
     codes: usize,
     codes_equal: usize,
+    /// Code objects of the output, and those kept unchanged (still protected).
+    out_codes: usize,
+    kept: usize,
 }
 
 #[test]
@@ -156,9 +260,21 @@ fn protected_corpus_runs_and_recovers() {
                 continue;
             }
         };
+        cell.out_codes += report.codes.len();
         for c in &report.codes {
             if let Some(k) = &c.kept {
+                cell.kept += 1;
                 eprintln!("note: {file} {}: kept ({k})", c.path);
+                failures.push(format!("{file} {}: kept unchanged ({k})", c.path));
+            }
+        }
+        {
+            let p = read_pyc(&out, &ReadOptions::default()).expect("deobfuscated loads");
+            let refs = RefTable::build(&p.root, p.version);
+            let mut bad = Vec::new();
+            bad_instructions(&p.root, &refs, p.version, &mut bad, 0);
+            for b in bad {
+                failures.push(format!("{file}: {b}"));
             }
         }
         let dest = tmp.join(file.replace('/', "_"));
@@ -235,7 +351,7 @@ fn protected_corpus_runs_and_recovers() {
     }
     let refs: Vec<&pyctrace_pythons::Interpreter> = used.iter().collect();
     pyctrace_pythons::announce("deobfuscated protected corpus", &refs);
-    println!("version  set        samples  runs-ok  recovered-code-objects");
+    println!("version  set        samples  runs-ok  kept  recovered-code-objects");
     let mut per_version: BTreeMap<String, Cell> = BTreeMap::new();
     for ((v, set), c) in &table {
         let rec = if c.codes > 0 {
@@ -248,18 +364,25 @@ fn protected_corpus_runs_and_recovers() {
         } else {
             "-".into()
         };
-        println!("{v:8} {set:10} {:7}  {:7}  {rec}", c.samples, c.runs_ok);
+        println!(
+            "{v:8} {set:10} {:7}  {:7}  {:4}  {rec}",
+            c.samples, c.runs_ok, c.kept
+        );
         let p = per_version.entry(v.clone()).or_default();
         p.samples += c.samples;
         p.runs_ok += c.runs_ok;
         p.codes += c.codes;
         p.codes_equal += c.codes_equal;
+        p.out_codes += c.out_codes;
+        p.kept += c.kept;
     }
     for (v, c) in &per_version {
         println!(
-            "TOTAL {v:5} runs {}/{}  recovered {}/{} ({:.1}%)",
+            "TOTAL {v:5} runs {}/{}  kept unchanged {}/{} code objects  recovered {}/{} ({:.1}%)",
             c.runs_ok,
             c.samples,
+            c.kept,
+            c.out_codes,
             c.codes_equal,
             c.codes,
             if c.codes > 0 {

@@ -39,6 +39,9 @@ impl Pass for MergeBlocks {
             blk.jump_loc = b.jump_loc;
             blk.jump_handler = b.jump_handler;
             blk.jump_name = b.jump_name;
+            if blk.poison.is_none() {
+                blk.poison = b.poison;
+            }
             func.blocks[n].alive = false;
             func.order.retain(|&x| x != n);
         }
