@@ -5,12 +5,12 @@
 use std::rc::Rc;
 
 use num_bigint::BigInt;
-use pyctrace_bytecode::{instructions, parse_exception_table, LineTable};
+use pyctrace_bytecode::{instructions, parse_exception_table, Instruction, LineTable};
 use pyctrace_marshal::refs::RefTable;
 use pyctrace_marshal::{Code, CodeField, Node, Obj};
 use pyctrace_version::PyVersion;
 
-use crate::lift::{lift, Instr, LiftCtx, Semantics};
+use crate::lift::{for_iter_exhausted, jump_offset, lift, Instr, LiftCtx, Semantics};
 use crate::types::dict::Dict;
 use crate::value::Value;
 use crate::VmError;
@@ -62,9 +62,9 @@ impl CodeObj {
         self.flags & (CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR) != 0
     }
 
-    /// Index of the instruction at `offset`.
+    /// Index of the instruction at `offset` (as entered by a jump).
     pub fn index_of(&self, offset: u32) -> Option<usize> {
-        self.instrs.binary_search_by_key(&offset, |i| i.offset).ok()
+        index_of_in(&self.instrs, offset)
     }
 
     /// The 3.11+ handler covering `offset` (the innermost is listed first).
@@ -280,25 +280,19 @@ impl<'t, 'a> Loader<'t, 'a> {
             all.extend(freevars);
             (all, cell_slots, nfree, nlocals as u32)
         };
-        let decoded: Vec<_> = instructions(&bytecode, v).collect();
-        let offsets: Vec<usize> = decoded.iter().map(|i| i.offset).collect();
-        let mnemonics: Vec<_> = decoded.iter().map(|i| i.mnemonic).collect();
-        let ctx = LiftCtx {
-            version: v,
-            offsets: &offsets,
-            mnemonics: &mnemonics,
-            nlocals,
+        let mut roots = vec![0usize];
+        let exc_table = if v.at_least(3, 11) {
+            parse_exception_table(&bytes_of(self, CodeField::ExceptionTable)?)
+        } else {
+            Vec::new()
         };
-        let instrs: Vec<Instr> = decoded
-            .iter()
-            .map(|i| Instr {
-                offset: i.offset as u32,
-                mnemonic: i.mnemonic,
-                opcode: i.opcode,
-                arg: i.arg,
-                op: lift(i, &ctx),
-            })
-            .collect();
+        for e in &exc_table {
+            if e.target < bytecode.len() as u64 {
+                roots.push(e.target as usize);
+            }
+        }
+        let counts = (consts.len(), names.len(), localsplus_names.len());
+        let instrs = lift_code(&bytecode, v, nlocals, counts, &roots);
         let firstlineno = int(CodeField::FirstLineNo);
         let table = bytes_of(self, CodeField::LineTable)?;
         let ranges = LineTable::new(v, &table, firstlineno, bytecode.len()).co_lines();
@@ -314,8 +308,10 @@ impl<'t, 'a> Loader<'t, 'a> {
             .collect();
         let mut handlers = Vec::new();
         if v.at_least(3, 11) {
-            for e in parse_exception_table(&bytes_of(self, CodeField::ExceptionTable)?) {
-                let target = offsets.binary_search(&(e.target as usize)).ok();
+            for e in exc_table {
+                let target = (e.target <= u32::MAX as u64)
+                    .then(|| index_of_in(&instrs, e.target as u32))
+                    .flatten();
                 if let Some(target) = target {
                     handlers.push(Handler {
                         start: e.start.min(u32::MAX as u64) as u32,
@@ -347,4 +343,112 @@ impl<'t, 'a> Loader<'t, 'a> {
             handlers,
         })
     }
+}
+
+/// The instruction at `offset` entered directly (instructions are sorted by
+/// offset, the directly entered one first).
+fn index_of_in(instrs: &[Instr], offset: u32) -> Option<usize> {
+    let i = instrs.partition_point(|x| x.offset < offset);
+    (i < instrs.len() && instrs[i].offset == offset && !instrs[i].after_ext).then_some(i)
+}
+
+/// Decodes the instruction at `offset` alone, as the interpreter does when
+/// it arrives there: `ext` holds the EXTENDED_ARG bits when it falls through
+/// from an EXTENDED_ARG (CPython applies them only then).
+fn decode_at(code: &[u8], offset: usize, v: PyVersion, ext: u32) -> Option<Instruction> {
+    let mut inst = instructions(code.get(offset..)?, v).next()?;
+    inst.offset += offset;
+    inst.start_offset = inst.offset;
+    if let Some(a) = inst.arg.as_mut() {
+        *a |= ext;
+    }
+    Some(inst)
+}
+
+/// Lifting is total: the instructions reachable from `roots` (the entry and
+/// the exception handlers) by falling through or jumping are decoded where
+/// execution would arrive, so junk (undefined opcodes, prefixes or caches
+/// that overlap real instructions) never misaligns the code the interpreter
+/// runs; whatever cannot be lifted becomes [`crate::lift::Op::Invalid`], an
+/// error only if executed.
+fn lift_code(
+    code: &[u8],
+    v: PyVersion,
+    nlocals: u32,
+    (nconsts, nnames, nlocalsplus): (usize, usize, usize),
+    roots: &[usize],
+) -> Vec<Instr> {
+    use std::collections::{BTreeMap, HashMap};
+    // key: (offset, after EXTENDED_ARG, the prefix bits)
+    type Key = (usize, bool, u32);
+    let cap = 8 * code.len() + 64;
+    let mut found: BTreeMap<Key, Instruction> = BTreeMap::new();
+    let mut work: Vec<Key> = roots.iter().map(|&r| (r, false, 0)).collect();
+    let mut succ: HashMap<Key, Key> = HashMap::new();
+    while let Some(key) = work.pop() {
+        if found.contains_key(&key) || found.len() >= cap {
+            continue;
+        }
+        let Some(inst) = decode_at(code, key.0, v, key.2) else {
+            continue;
+        };
+        let end = inst.offset + inst.size_in_bytes;
+        if inst.truncated.is_none() && end < code.len() {
+            let next = if inst.is_extended_arg() {
+                (end, true, inst.arg.unwrap_or(0) << 8)
+            } else {
+                (end, false, 0)
+            };
+            succ.insert(key, next);
+            work.push(next);
+        }
+        let targets = [
+            jump_offset(&inst),
+            if inst.mnemonic == Some(pyctrace_bytecode::Mnemonic::FOR_ITER) {
+                for_iter_exhausted(&inst)
+            } else {
+                None
+            },
+        ];
+        for t in targets.into_iter().flatten() {
+            if t >= 0 && (t as u64) < code.len() as u64 {
+                work.push((t as usize, false, 0));
+            }
+        }
+        found.insert(key, inst);
+    }
+    let keys: Vec<Key> = found.keys().copied().collect();
+    let index: HashMap<Key, usize> = keys.iter().enumerate().map(|(i, k)| (*k, i)).collect();
+    let mut index_at = vec![u32::MAX; code.len()];
+    for (i, k) in keys.iter().enumerate() {
+        if !k.1 {
+            index_at[k.0] = i as u32;
+        }
+    }
+    let ctx = LiftCtx {
+        version: v,
+        index_at: &index_at,
+        nlocals,
+        nconsts,
+        nnames,
+        nlocalsplus,
+    };
+    keys.iter()
+        .map(|k| {
+            let i = &found[k];
+            Instr {
+                offset: i.offset as u32,
+                mnemonic: i.mnemonic,
+                opcode: i.opcode,
+                arg: i.arg,
+                op: lift(i, &ctx),
+                next: succ
+                    .get(k)
+                    .and_then(|n| index.get(n))
+                    .copied()
+                    .unwrap_or(usize::MAX),
+                after_ext: k.1,
+            }
+        })
+        .collect()
 }

@@ -296,17 +296,27 @@ pub enum Op {
     CallFinally(usize),
     PopFinally(u32),
     CallIntrinsic1(u32),
-    /// A jump whose target is not the start of an instruction.
-    BadJump(i64),
-    /// Defined opcode the VM does not implement yet.
+    /// SETUP_WITH (≤3.10): enters the context, sets up the cleanup block.
+    SetupWith(usize),
+    /// BEFORE_WITH (3.11+).
+    BeforeWith,
+    /// 3.8's `with` exit sequence.
+    WithCleanupStart,
+    WithCleanupFinish,
+    /// Calls `__exit__` with the exception being handled (3.9+).
+    WithExceptStart,
+    /// An instruction that cannot be lifted (undefined opcode, jump outside
+    /// the code, out-of-range index, truncated): fails only when executed.
+    Invalid {
+        reason: Box<str>,
+    },
     /// IMPORT_NAME (pops level and fromlist).
     ImportName(u32),
     /// IMPORT_FROM (keeps the module, pushes the attribute).
     ImportFrom(u32),
     ImportStar,
+    /// Defined opcode the VM does not implement yet.
     Unsupported,
-    /// Byte the version does not define.
-    Undefined,
 }
 
 /// Named semantic switches: what differs between versions beyond decoding.
@@ -351,9 +361,14 @@ pub struct Instr {
     /// The original opcode (`None`: byte undefined in this version).
     pub mnemonic: Option<Mnemonic>,
     pub opcode: u8,
-    /// The original argument, as `dis` shows it.
+    /// The argument as the interpreter sees it (with the EXTENDED_ARG bits
+    /// of the prefixes run just before, if any).
     pub arg: Option<u32>,
     pub op: Op,
+    /// Index of the instruction that follows (`usize::MAX`: past the end).
+    pub next: usize,
+    /// Entered by falling through from an EXTENDED_ARG (which then applies).
+    pub after_ext: bool,
 }
 
 impl Instr {
@@ -368,12 +383,16 @@ impl Instr {
 /// Lifting context for one code object.
 pub struct LiftCtx<'a> {
     pub version: PyVersion,
-    /// Instruction start offsets, in order.
-    pub offsets: &'a [usize],
-    /// Mnemonics in order (to check what follows a FOR_ITER target).
-    pub mnemonics: &'a [Option<Mnemonic>],
+    /// For each byte offset, the index of the instruction decoded there when
+    /// entered directly (not after an EXTENDED_ARG), `u32::MAX` for none.
+    pub index_at: &'a [u32],
     /// ≤3.10: number of `co_varnames` (cell index i maps to slot nlocals + i).
     pub nlocals: u32,
+    /// Sizes of the tables indexed by arguments (checked at lift time: an
+    /// out-of-range index becomes [`Op::Invalid`]).
+    pub nconsts: usize,
+    pub nnames: usize,
+    pub nlocalsplus: usize,
 }
 
 impl LiftCtx<'_> {
@@ -381,23 +400,114 @@ impl LiftCtx<'_> {
         if offset < 0 {
             return None;
         }
-        self.offsets.binary_search(&(offset as usize)).ok()
+        match self.index_at.get(offset as usize) {
+            Some(&i) if i != u32::MAX => Some(i as usize),
+            _ => None,
+        }
+    }
+}
+
+/// Where a jump instruction lands, in bytes, as the interpreter computes it
+/// (3.8/3.9 divide byte arguments by the code-unit size, so an odd target
+/// rounds down). `None` for non-jumps.
+pub fn jump_offset(inst: &Instruction) -> Option<i64> {
+    let raw = inst.raw_jump_target()?;
+    if !inst.version.at_least(3, 10) && raw >= 0 {
+        Some(raw & !1)
+    } else {
+        Some(raw)
+    }
+}
+
+/// Where FOR_ITER continues when the iterator is exhausted: its target,
+/// past END_FOR (3.12) or END_FOR and POP_TOP (3.13).
+pub fn for_iter_exhausted(inst: &Instruction) -> Option<i64> {
+    let t = jump_offset(inst)?;
+    let v = inst.version;
+    Some(if v.at_least(3, 13) {
+        t + 4
+    } else if v.at_least(3, 12) {
+        t + 2
+    } else {
+        t
+    })
+}
+
+fn invalid(reason: String) -> Op {
+    Op::Invalid {
+        reason: reason.into_boxed_str(),
     }
 }
 
 /// Lifts one decoded instruction.
 pub fn lift(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
+    let op = lift_unchecked(inst, ctx);
+    // out-of-range indexes (junk the interpreter never runs) fail only if run
+    let check = |what: &str, i: u32, n: usize| -> Option<Op> {
+        ((i as usize) >= n).then(|| {
+            invalid(format!(
+                "{} {} {} index out of range",
+                inst.opname(),
+                i,
+                what
+            ))
+        })
+    };
+    let deref_ok = |slot: u32| check("local", slot, ctx.nlocalsplus);
+    let bad = match &op {
+        Op::LoadConst(i) | Op::ReturnConst(i) => check("constant", *i, ctx.nconsts),
+        Op::LoadName(i)
+        | Op::StoreName(i)
+        | Op::DeleteName(i)
+        | Op::StoreGlobal(i)
+        | Op::DeleteGlobal(i)
+        | Op::LoadGlobal { name: i, .. }
+        | Op::LoadAttr { name: i, .. }
+        | Op::StoreAttr(i)
+        | Op::DeleteAttr(i)
+        | Op::LoadSuperAttr { name: i, .. }
+        | Op::LoadFromDictOrGlobals(i)
+        | Op::ImportName(i)
+        | Op::ImportFrom(i) => check("name", *i, ctx.nnames),
+        Op::LoadFast(i)
+        | Op::LoadFastAndClear(i)
+        | Op::StoreFast(i)
+        | Op::DeleteFast(i)
+        | Op::LoadDeref(i)
+        | Op::StoreDeref(i)
+        | Op::DeleteDeref(i)
+        | Op::LoadClosure(i)
+        | Op::MakeCell(i)
+        | Op::LoadClassDeref { slot: i, .. } => deref_ok(*i),
+        Op::LoadFastLoadFast(a, b) | Op::StoreFastStoreFast(a, b) | Op::StoreFastLoadFast(a, b) => {
+            deref_ok(*a).or_else(|| deref_ok(*b))
+        }
+        _ => None,
+    };
+    bad.unwrap_or(op)
+}
+
+fn lift_unchecked(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
     let Some(m) = inst.mnemonic else {
-        return Op::Undefined;
+        return invalid(format!("undefined opcode {}", inst.opname()));
     };
     if inst.truncated.is_some() {
-        return Op::Undefined;
+        return invalid(format!(
+            "{} truncated by the end of the code",
+            inst.opname()
+        ));
     }
     let v = ctx.version;
     let arg = inst.arg.unwrap_or(0);
     let target = || -> Result<usize, Op> {
-        let raw = inst.raw_jump_target().unwrap_or(-1);
-        ctx.index_of(raw).ok_or(Op::BadJump(raw))
+        let raw = jump_offset(inst).unwrap_or(-1);
+        ctx.index_of(raw).ok_or_else(|| {
+            invalid(format!(
+                "{} to {} which is not an instruction",
+                inst.opname(),
+                raw
+            ))
+        })
     };
     macro_rules! jump {
         ($f:expr) => {
@@ -580,20 +690,16 @@ pub fn lift(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         M::FORMAT_WITH_SPEC => Op::FormatWithSpec,
         M::GET_ITER => Op::GetIter,
         M::FOR_ITER => jump!(|t: usize| {
-            // 3.12 skips the END_FOR at the target; 3.13 END_FOR and POP_TOP.
-            let skip = if v.at_least(3, 13) {
-                2
-            } else if v.at_least(3, 12) {
-                1
-            } else {
-                0
-            };
-            let ends_ok =
-                ctx.mnemonics.get(t) == Some(&Some(M::END_FOR)) && t + skip <= ctx.offsets.len();
-            let exhausted = if skip > 0 && ends_ok { t + skip } else { t };
-            Op::ForIter {
-                target: t,
-                exhausted,
+            let ex = for_iter_exhausted(inst).unwrap_or(-1);
+            match ctx.index_of(ex) {
+                Some(exhausted) => Op::ForIter {
+                    target: t,
+                    exhausted,
+                },
+                None => invalid(format!(
+                    "FOR_ITER exit to {} which is not an instruction",
+                    ex
+                )),
             }
         }),
         M::END_FOR => Op::EndFor(if v.at_least(3, 13) { 1 } else { 2 }),
@@ -678,6 +784,11 @@ pub fn lift(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         M::CALL_FINALLY => jump!(Op::CallFinally),
         M::POP_FINALLY => Op::PopFinally(arg),
         M::CALL_INTRINSIC_1 => Op::CallIntrinsic1(arg),
+        M::SETUP_WITH => jump!(Op::SetupWith),
+        M::BEFORE_WITH => Op::BeforeWith,
+        M::WITH_CLEANUP_START => Op::WithCleanupStart,
+        M::WITH_CLEANUP_FINISH => Op::WithCleanupFinish,
+        M::WITH_EXCEPT_START => Op::WithExceptStart,
         M::IMPORT_NAME => Op::ImportName(arg),
         M::IMPORT_FROM => Op::ImportFrom(arg),
         M::IMPORT_STAR => Op::ImportStar,
@@ -727,6 +838,8 @@ pub fn pops(op: &Op) -> usize {
         SetFunctionAttribute(_) => 2,
         EndFor(n) => *n as usize,
         CallIntrinsic1(_) => 1,
+        SetupWith(_) | BeforeWith | WithCleanupStart => 1,
+        WithCleanupFinish => 2,
         ImportName(_) => 2,
         ImportStar => 1,
         _ => 0,

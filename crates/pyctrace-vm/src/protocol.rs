@@ -843,6 +843,18 @@ impl Vm<'_> {
                     }))),
                     Some(Value::StaticMethod(f)) => Ok((*f).clone()),
                     Some(v) => Ok(v),
+                    None if name == "__init__" => {
+                        // object.__init__ / BaseException.__init__, unbound
+                        Ok(Value::NativeMethod(Rc::new(NativeMethod {
+                            self_: None,
+                            type_name: "object",
+                            name: if c.kind == Kind::Exception {
+                                "__exc_init__".into()
+                            } else {
+                                "__object_init__".into()
+                            },
+                        })))
+                    }
                     None => {
                         if let Some(sample) = crate::builtins::sample_of(c.kind) {
                             if crate::types::has_native_method(&sample, name) {

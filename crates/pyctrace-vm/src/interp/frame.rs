@@ -34,8 +34,11 @@ pub struct Frame {
     pub closure: Vec<Cell>,
     /// Next instruction index.
     pub ip: usize,
-    /// Index of the instruction running (or last run).
+    /// Index of the instruction running (or last run); RERAISE may move it
+    /// (it feeds tracebacks and the pushed lasti).
     pub lasti: usize,
+    /// Index of the instruction running, for the handler lookup.
+    pub running: usize,
     pub blocks: Vec<Block>,
     /// 3.11/3.12 KW_NAMES for the next CALL.
     pub kw_names: Option<Value>,
@@ -65,6 +68,7 @@ impl Frame {
             closure,
             ip: 0,
             lasti: 0,
+            running: 0,
             blocks: Vec::new(),
             kw_names: None,
             depth: 0,

@@ -186,7 +186,10 @@ impl<'io> Vm<'io> {
         }
         self.depth += 1;
         f.depth = self.depth - 1;
-        let fresh_311 = f.ip == 0 && self.sem.return_generator;
+        // 3.11+: the call event of a new frame, and of a generator resumed
+        // by send/next, comes from its RESUME instruction
+        let fresh_311 = self.sem.return_generator
+            && (f.ip == 0 || (f.code.is_generator() && !matches!(resume, Some(Resume::Throw(_)))));
         if fresh_311 && self.tracer.is_some() {
             f.call_pending = true;
         } else if let Some(t) = self.tracer.as_deref_mut() {
@@ -248,7 +251,8 @@ impl<'io> Vm<'io> {
                 return Err(Flow::Fatal(VmError::InstructionLimit(self.executed - 1)));
             }
             f.lasti = idx;
-            f.ip = idx + 1;
+            f.running = idx;
+            f.ip = instr.next;
             let result = if self.tracer.is_none() {
                 self.exec(f, &instr.op)
             } else {
@@ -258,13 +262,15 @@ impl<'io> Vm<'io> {
                 Ok(None) => {}
                 Ok(Some(exit)) => return Ok(exit),
                 Err(Flow::Exc(exc)) => {
-                    if self.reraising {
-                        self.reraising = false;
-                    } else {
+                    // a re-raise (RERAISE, END_FINALLY, bare `raise`) goes
+                    // straight to unwinding in CPython: no traceback entry
+                    // and no exception event
+                    let reraised = std::mem::take(&mut self.reraising);
+                    if !reraised {
                         self.chain_context(&exc);
                         self.add_traceback(f, &exc);
                     }
-                    if let Some(t) = self.tracer.as_deref_mut() {
+                    if let (false, Some(t)) = (reraised, self.tracer.as_deref_mut()) {
                         let name = crate::protocol::class_name_of_exc(&exc);
                         let info = FrameInfo {
                             depth: f.depth,
@@ -318,10 +324,7 @@ impl<'io> Vm<'io> {
             }
         }
         // up to 3.11 the instruction after EXTENDED_ARG has no event of its own
-        if !self.version.at_least(3, 12)
-            && idx > 0
-            && code.instrs[idx - 1].mnemonic == Some(pyctrace_bytecode::Mnemonic::EXTENDED_ARG)
-        {
+        if !self.version.at_least(3, 12) && instr.after_ext {
             return self.exec(f, &instr.op);
         }
         if let Some(t) = self.tracer.as_deref_mut() {
@@ -455,21 +458,19 @@ impl<'io> Vm<'io> {
             | Op::EndFinally
             | Op::CallFinally(_)
             | Op::PopFinally(_) => exceptions::exec(self, f, op)?,
+            Op::SetupWith(_)
+            | Op::BeforeWith
+            | Op::WithCleanupStart
+            | Op::WithCleanupFinish
+            | Op::WithExceptStart => context::exec(self, f, op)?,
             Op::ImportName(_) | Op::ImportFrom(_) | Op::ImportStar => {
                 crate::ops::imports::exec(self, f, op)?
             }
-            Op::BadJump(t) => {
-                return Err(self.fatal_at(f, format!("jump to {} which is not an instruction", t)))
-            }
-            Op::Unsupported | Op::Undefined => {
+            Op::Invalid { reason } => return Err(self.fatal_at(f, reason.to_string())),
+            Op::Unsupported => {
                 let instr = &f.code.instrs[f.lasti];
-                let what = if matches!(op, Op::Undefined) {
-                    format!("undefined opcode {}", instr.opname())
-                } else {
-                    format!("instruction {}", instr.opname())
-                };
                 return Err(Flow::Fatal(VmError::Unsupported {
-                    what,
+                    what: format!("instruction {}", instr.opname()),
                     offset: Some(instr.offset),
                 }));
             }
@@ -485,7 +486,7 @@ impl<'io> Vm<'io> {
         } else {
             // the handler is looked up at the instruction running (RERAISE may
             // have moved `lasti`, which only feeds tracebacks and the pushed lasti)
-            let running = f.ip.saturating_sub(1);
+            let running = f.running;
             let offset = f.code.instrs.get(running).map_or(0, |i| i.offset);
             let lasti_offset = f.offset();
             let Some(h) = f.code.handler_for(offset).cloned() else {

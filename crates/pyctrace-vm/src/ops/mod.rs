@@ -5,6 +5,7 @@ pub mod arith;
 pub mod build;
 pub mod calls;
 pub mod compare;
+pub mod context;
 pub mod control;
 pub mod exceptions;
 pub mod functions;
