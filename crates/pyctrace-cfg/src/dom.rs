@@ -4,8 +4,8 @@ use std::collections::BTreeSet;
 
 use crate::graph::Cfg;
 
-fn reverse_postorder(cfg: &Cfg) -> Vec<usize> {
-    let n = cfg.blocks.len();
+fn reverse_postorder(succs: &[Vec<usize>]) -> Vec<usize> {
+    let n = succs.len();
     let mut seen = vec![false; n];
     let mut post = Vec::with_capacity(n);
     if n == 0 {
@@ -15,11 +15,11 @@ fn reverse_postorder(cfg: &Cfg) -> Vec<usize> {
     let mut stack: Vec<(usize, usize)> = vec![(0, 0)];
     seen[0] = true;
     while let Some(&mut (b, ref mut i)) = stack.last_mut() {
-        if let Some(e) = cfg.blocks[b].succs.get(*i) {
+        if let Some(&to) = succs[b].get(*i) {
             *i += 1;
-            if !seen[e.to] {
-                seen[e.to] = true;
-                stack.push((e.to, 0));
+            if !seen[to] {
+                seen[to] = true;
+                stack.push((to, 0));
             }
         } else {
             post.push(b);
@@ -32,11 +32,28 @@ fn reverse_postorder(cfg: &Cfg) -> Vec<usize> {
 
 /// Immediate dominator of every block reachable from the entry (block 0).
 pub fn dominators(cfg: &Cfg) -> Vec<Option<usize>> {
-    let n = cfg.blocks.len();
-    let rpo = reverse_postorder(cfg);
+    let succs: Vec<Vec<usize>> = cfg
+        .blocks
+        .iter()
+        .map(|b| b.succs.iter().map(|e| e.to).collect())
+        .collect();
+    dominators_of(&succs)
+}
+
+/// Immediate dominators of any graph given by its successor lists (node 0
+/// is the entry): `None` for the entry and for nodes it does not reach.
+pub fn dominators_of(succs: &[Vec<usize>]) -> Vec<Option<usize>> {
+    let n = succs.len();
+    let rpo = reverse_postorder(succs);
     let mut order = vec![usize::MAX; n];
     for (i, &b) in rpo.iter().enumerate() {
         order[b] = i;
+    }
+    let mut preds: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (b, ss) in succs.iter().enumerate() {
+        for &s in ss {
+            preds[s].push(b);
+        }
     }
     let mut idom: Vec<Option<usize>> = vec![None; n];
     if n == 0 {
@@ -48,7 +65,7 @@ pub fn dominators(cfg: &Cfg) -> Vec<Option<usize>> {
         changed = false;
         for &b in rpo.iter().skip(1) {
             let mut new: Option<usize> = None;
-            for &p in &cfg.blocks[b].preds {
+            for &p in &preds[b] {
                 if idom[p].is_none() || order[p] == usize::MAX {
                     continue;
                 }

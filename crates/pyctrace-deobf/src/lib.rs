@@ -182,9 +182,6 @@ pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) 
         ..CodeReport::default()
     };
     rep.stacksize_after = rep.stacksize_before;
-    if opts.rename {
-        rep.renamed = rename_locals(code);
-    }
     let co_code = bytes_of(code, CodeField::Code);
     let exc = bytes_of(code, CodeField::ExceptionTable);
     let lines = bytes_of(code, CodeField::LineTable);
@@ -424,72 +421,16 @@ fn assemble_with_trampolines(func: &mut Func) -> Result<asm::Assembled, asm::Asm
     asm::assemble(func)
 }
 
-fn rename_locals(code: &mut Code<'static>) -> Vec<(String, String)> {
-    let v = code.version;
-    let field = if v.at_least(3, 11) {
-        CodeField::LocalsPlusNames
-    } else {
-        CodeField::VarNames
-    };
-    let names: Vec<Vec<u8>> = match code.obj(field).and_then(|n| n.as_seq()) {
-        Some(s) => s
-            .iter()
-            .map(|n| n.as_str_bytes().unwrap_or(b"").to_vec())
-            .collect(),
-        None => return Vec::new(),
-    };
-    let flags = code.int(CodeField::Flags).unwrap_or(0);
-    let fixed = code.int(CodeField::ArgCount).unwrap_or(0).max(0) as usize
-        + code.int(CodeField::KwOnlyArgCount).unwrap_or(0).max(0) as usize
-        + (flags & 4 != 0) as usize
-        + (flags & 8 != 0) as usize;
-    let keep: Vec<bool> = if v.at_least(3, 11) {
-        let kinds = bytes_of(code, CodeField::LocalsPlusKinds);
-        (0..names.len())
-            .map(|i| kinds.get(i).is_none_or(|k| k & 0xc0 != 0))
-            .collect()
-    } else {
-        let cells: Vec<Vec<u8>> = code
-            .obj(CodeField::CellVars)
-            .and_then(|n| n.as_seq())
-            .map(|s| {
-                s.iter()
-                    .map(|n| n.as_str_bytes().unwrap_or(b"").to_vec())
-                    .collect()
-            })
-            .unwrap_or_default();
-        names.iter().map(|n| cells.contains(n)).collect()
-    };
-    let plan = passes::rename::plan(&names, fixed, &keep);
-    if let Some(Node {
-        obj: Obj::Tuple { items, .. },
-        ..
-    }) = code.obj_mut(field)
-    {
-        for (i, _, new) in &plan {
-            if let Some(n) = items.get_mut(*i) {
-                let kind = match &n.obj {
-                    Obj::Str { kind, .. } => *kind,
-                    _ => StrType::Interned,
-                };
-                let kind = if kind == StrType::String && !v.is_py2() {
-                    StrType::Interned
-                } else {
-                    kind
-                };
-                n.obj = Obj::Str {
-                    kind,
-                    data: Cow::Owned(new.as_bytes().to_vec()),
-                };
-            }
-        }
-    }
-    plan.into_iter()
-        .map(|(_, old, new)| (String::from_utf8_lossy(&old).into_owned(), new))
-        .collect()
-}
-
-fn walk(node: &mut Node<'static>, opts: &Options, path: &str, out: &mut Vec<CodeReport>) {
+/// `renamer`: `--rename` is on; `inherited`: the enclosing code's renamed
+/// cell and free variables.
+fn walk(
+    node: &mut Node<'static>,
+    opts: &Options,
+    path: &str,
+    out: &mut Vec<CodeReport>,
+    mut renamer: Option<&mut passes::rename::Renamer>,
+    inherited: &passes::rename::NameMap,
+) {
     match &mut node.obj {
         Obj::Code(code) => {
             let name = code.name_text().unwrap_or_else(|| "?".into());
@@ -498,14 +439,24 @@ fn walk(node: &mut Node<'static>, opts: &Options, path: &str, out: &mut Vec<Code
             } else {
                 format!("{path}.{name}")
             };
-            if let Some(c) = code.obj_mut(CodeField::Consts) {
-                walk(c, opts, &here, out);
+            let mut rep = deobfuscate_code(code, opts, here.clone());
+            // renamed after the rewrite (`def` bindings are plain in clean
+            // code); nested code objects inherit the new names of the cells
+            // they close over
+            let mut map = inherited.clone();
+            if let Some(r) = renamer.as_deref_mut() {
+                let (renamed, own) = passes::rename::rename_code(code, r, inherited);
+                rep.renamed = renamed;
+                map.extend(own);
             }
-            out.push(deobfuscate_code(code, opts, here));
+            if let Some(c) = code.obj_mut(CodeField::Consts) {
+                walk(c, opts, &here, out, renamer, &map);
+            }
+            out.push(rep);
         }
         Obj::Tuple { items, .. } | Obj::List(items) | Obj::FrozenSet(items) | Obj::Set(items) => {
             for it in items {
-                walk(it, opts, path, out);
+                walk(it, opts, path, out, renamer.as_deref_mut(), inherited);
             }
         }
         _ => {}
@@ -530,7 +481,15 @@ pub fn deobfuscate(
         version: pyc.version.to_string(),
         codes: Vec::new(),
     };
-    walk(&mut root, opts, "", &mut report.codes);
+    let mut renamer = opts.rename.then(|| passes::rename::Renamer::new(&root));
+    walk(
+        &mut root,
+        opts,
+        "",
+        &mut report.codes,
+        renamer.as_mut(),
+        &Default::default(),
+    );
     let mut out = pyc.clone();
     out.root = root;
     let data = write_pyc(&out).map_err(|e| DeobfError::Write(e.to_string()))?;

@@ -1,6 +1,6 @@
 //! The protected corpus (`samples/protected/`): every deobfuscated sample
 //! must run in its real interpreter and print the manifest's
-//! `expected_stdout`; for the protections that lose no information (junk,
+//! `expected_stdout`, deobfuscated as is and with `--rename`; for the protections that lose no information (junk,
 //! chains, spaghetti) the code objects are compared with what the
 //! interpreter's own compiler makes of the program (instructions with jump
 //! targets compared as targets; NOP, EXTENDED_ARG and CACHE ignored; the
@@ -207,6 +207,8 @@ fn compile_original(python: &Path, program: &Path) -> Option<Vec<u8>> {
 struct Cell {
     samples: usize,
     runs_ok: usize,
+    /// Runs of the `--rename` output that printed the expected output.
+    renamed_ok: usize,
     codes: usize,
     codes_equal: usize,
     /// Code objects of the output, and those kept unchanged (still protected).
@@ -299,6 +301,40 @@ fn protected_corpus_runs_and_recovers() {
                     .unwrap_or("")
             ));
         }
+        // the same with --rename
+        let renamed = deobfuscate_pyc(
+            &input,
+            &Options {
+                rename: true,
+                ..Options::default()
+            },
+        );
+        match renamed {
+            Ok((out_r, _)) => {
+                let dest_r = tmp.join(file.replace('/', "_").replace(".pyc", "__renamed.pyc"));
+                std::fs::write(&dest_r, &out_r).unwrap();
+                let run = Command::new(&interp.executable)
+                    .arg(&dest_r)
+                    .env("PYTHONHASHSEED", "0")
+                    .env("PYTHONDONTWRITEBYTECODE", "1")
+                    .current_dir(&tmp)
+                    .output()
+                    .unwrap();
+                if run.status.success() && String::from_utf8_lossy(&run.stdout) == want {
+                    cell.renamed_ok += 1;
+                } else {
+                    failures.push(format!(
+                        "{file} (--rename): status {:?}, stderr {}",
+                        run.status.code(),
+                        String::from_utf8_lossy(&run.stderr)
+                            .lines()
+                            .last()
+                            .unwrap_or("")
+                    ));
+                }
+            }
+            Err(e) => failures.push(format!("{file} (--rename): {e}")),
+        }
         // recovery, for the protections that lose nothing
         if !["junk", "chains", "spaghetti"].contains(&set.as_str()) {
             continue;
@@ -351,7 +387,7 @@ fn protected_corpus_runs_and_recovers() {
     }
     let refs: Vec<&pyctrace_pythons::Interpreter> = used.iter().collect();
     pyctrace_pythons::announce("deobfuscated protected corpus", &refs);
-    println!("version  set        samples  runs-ok  kept  recovered-code-objects");
+    println!("version  set        samples  runs-ok  renamed-ok  kept  recovered-code-objects");
     let mut per_version: BTreeMap<String, Cell> = BTreeMap::new();
     for ((v, set), c) in &table {
         let rec = if c.codes > 0 {
@@ -365,12 +401,13 @@ fn protected_corpus_runs_and_recovers() {
             "-".into()
         };
         println!(
-            "{v:8} {set:10} {:7}  {:7}  {:4}  {rec}",
-            c.samples, c.runs_ok, c.kept
+            "{v:8} {set:10} {:7}  {:7}  {:10}  {:4}  {rec}",
+            c.samples, c.runs_ok, c.renamed_ok, c.kept
         );
         let p = per_version.entry(v.clone()).or_default();
         p.samples += c.samples;
         p.runs_ok += c.runs_ok;
+        p.renamed_ok += c.renamed_ok;
         p.codes += c.codes;
         p.codes_equal += c.codes_equal;
         p.out_codes += c.out_codes;
@@ -378,8 +415,10 @@ fn protected_corpus_runs_and_recovers() {
     }
     for (v, c) in &per_version {
         println!(
-            "TOTAL {v:5} runs {}/{}  kept unchanged {}/{} code objects  recovered {}/{} ({:.1}%)",
+            "TOTAL {v:5} runs {}/{}  with --rename {}/{}  kept unchanged {}/{} code objects  recovered {}/{} ({:.1}%)",
             c.runs_ok,
+            c.samples,
+            c.renamed_ok,
             c.samples,
             c.kept,
             c.out_codes,
