@@ -90,6 +90,47 @@ pub fn kind_type_name(kind: Kind) -> &'static str {
     }
 }
 
+/// Three-argument `pow` (CPython's `long_pow` with a modulus).
+fn pow_mod(vm: &mut Vm, b: &Value, e: &Value, m: &Value) -> PyResult<Value> {
+    use num_bigint::BigInt;
+    use num_integer::Integer;
+    use num_traits::{One, Signed, Zero};
+    let (Some(b), Some(e), Some(m)) = (
+        crate::types::int::as_big(b),
+        crate::types::int::as_big(e),
+        crate::types::int::as_big(m),
+    ) else {
+        return Err(vm.type_error(
+            "pow() 3rd argument not allowed unless all arguments are integers".into(),
+        ));
+    };
+    if m.is_zero() {
+        return Err(vm.value_error("pow() 3rd argument cannot be 0"));
+    }
+    let negative_out = m.is_negative();
+    let m = m.abs();
+    let mut b = b.mod_floor(&m);
+    let mut e = e;
+    if e.is_negative() {
+        // modular inverse (3.8+)
+        let g = b.extended_gcd(&m);
+        if !g.gcd.is_one() {
+            return Err(vm.value_error("base is not invertible for the given modulus"));
+        }
+        b = g.x.mod_floor(&m);
+        e = -e;
+    }
+    let mut r = if m.is_one() {
+        BigInt::zero()
+    } else {
+        b.modpow(&e, &m)
+    };
+    if negative_out && !r.is_zero() {
+        r -= &m;
+    }
+    Ok(Value::bigint(r))
+}
+
 fn native(vm: &mut Vm, name: &'static str, f: NativeImpl) {
     let v = Value::Native(Rc::new(NativeFn { name, f }));
     vm.builtins
@@ -181,14 +222,15 @@ pub fn install(vm: &mut Vm) {
     native(vm, "min", |vm, a| min_max(vm, a, true));
     native(vm, "max", |vm, a| min_max(vm, a, false));
     native(vm, "sum", |vm, a| {
-        let items = vm.collect(arg0(&a))?;
+        // lazily, as CPython interleaves next() and the additions
+        let iter = vm.iter(&arg0(&a))?;
         let mut acc = a
             .pos
             .get(1)
             .cloned()
             .or_else(|| a.kw_get("start").cloned())
             .unwrap_or(Value::Int(0));
-        for it in items {
+        while let Some(it) = vm.next(&iter)? {
             acc = vm.binary_op(crate::lift::BinOp::Add, &acc, &it)?;
         }
         Ok(acc)
@@ -200,7 +242,13 @@ pub fn install(vm: &mut Vm) {
         Ok(Value::tuple(vec![q, r]))
     });
     native(vm, "pow", |vm, a| {
-        vm.binary_op(crate::lift::BinOp::Pow, &arg0(&a), &arg(&a, 1))
+        let m = a.pos.get(2).cloned().or_else(|| a.kw_get("mod").cloned());
+        match m {
+            None | Some(Value::None) => {
+                vm.binary_op(crate::lift::BinOp::Pow, &arg0(&a), &arg(&a, 1))
+            }
+            Some(m) => pow_mod(vm, &arg0(&a), &arg(&a, 1), &m),
+        }
     });
     native(vm, "round", b_round);
     native(vm, "hex", |vm, a| radix(vm, a, 16, "0x"));
@@ -437,14 +485,15 @@ fn b_print(vm: &mut Vm, a: Args) -> PyResult<Value> {
 }
 
 fn min_max(vm: &mut Vm, a: Args, is_min: bool) -> PyResult<Value> {
-    let items = if a.pos.len() == 1 {
-        vm.collect(arg0(&a))?
+    let iter = if a.pos.len() == 1 {
+        vm.iter(&arg0(&a))?
     } else {
-        a.pos.clone()
+        vm.iter(&Value::tuple(a.pos.clone()))?
     };
     let key = a.kw_get("key").cloned();
     let mut best: Option<(Value, Value)> = None;
-    for it in items {
+    // lazily, as CPython interleaves next() and the key calls
+    while let Some(it) = vm.next(&iter)? {
         let k = match &key {
             Some(f) => vm.call(f, vec![it.clone()], Vec::new())?,
             None => it.clone(),
@@ -493,7 +542,30 @@ fn b_round(vm: &mut Vm, a: Args) -> PyResult<Value> {
                 Ok(Value::Float(float::round_half_even(f * p) / p))
             }
         }
-        _ if int::is_int(&v) => Ok(int::normalize(int::as_big(&v).unwrap_or_default())),
+        (_, nd) if int::is_int(&v) => {
+            use num_integer::Integer;
+            let x = int::as_big(&v).unwrap_or_default();
+            let n = match nd {
+                Some(n) => vm.to_i64(&n)?,
+                None => 0,
+            };
+            if n >= 0 {
+                return Ok(int::normalize(x));
+            }
+            if n < -4000 {
+                return Ok(Value::Int(0));
+            }
+            // round half to even at 10**-n
+            let p = num_bigint::BigInt::from(10).pow((-n) as u32);
+            let (q, r) = x.div_mod_floor(&p);
+            let twice = &r * 2;
+            let q = if twice > p || (twice == p && q.is_odd()) {
+                q + 1
+            } else {
+                q
+            };
+            Ok(int::normalize(q * p))
+        }
         _ => {
             let t = vm.type_name(&v);
             Err(vm.type_error(format!("type {} doesn't define __round__ method", t)))
@@ -732,15 +804,52 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
         Kind::Tuple => Value::tuple(if none { Vec::new() } else { vm.collect(v)? }),
         Kind::List => Value::list(if none { Vec::new() } else { vm.collect(v)? }),
         Kind::Set => {
-            let items = if none { Vec::new() } else { vm.collect(v)? };
-            Value::Set(crate::types::set::new_set(vm, items)?)
+            let s = crate::types::set::new_set(vm, Vec::new())?;
+            if !none {
+                crate::types::set::fill_from(vm, &s, &v)?;
+            }
+            Value::Set(s)
         }
         Kind::FrozenSet => {
-            let items = if none { Vec::new() } else { vm.collect(v)? };
-            let s = crate::types::set::new_set(vm, items)?;
+            if let Value::FrozenSet(_) = v {
+                return Ok(v);
+            }
+            let s = crate::types::set::new_set(vm, Vec::new())?;
+            if !none {
+                crate::types::set::fill_from(vm, &s, &v)?;
+            }
             let d = s.borrow().clone();
             Value::FrozenSet(Rc::new(d))
         }
+        Kind::Bytes => match &v {
+            _ if none => Value::Bytes(Rc::new(Vec::new())),
+            Value::Bytes(_) => v.clone(),
+            Value::Str(s) => {
+                if a.pos.len() < 2 && a.kw_get("encoding").is_none() {
+                    return Err(vm.type_error("string argument without an encoding".into()));
+                }
+                Value::Bytes(Rc::new(s.s.as_bytes().to_vec()))
+            }
+            Value::Int(n) => {
+                if *n < 0 {
+                    return Err(vm.value_error("negative count"));
+                }
+                vm.charge_memory(*n as usize)?;
+                Value::Bytes(Rc::new(vec![0; *n as usize]))
+            }
+            other => {
+                let items = vm.collect(other.clone())?;
+                let mut out = Vec::with_capacity(items.len());
+                for it in items {
+                    let b = vm.to_index(&it)?;
+                    if !(0..256).contains(&b) {
+                        return Err(vm.value_error("bytes must be in range(0, 256)"));
+                    }
+                    out.push(b as u8);
+                }
+                Value::Bytes(Rc::new(out))
+            }
+        },
         Kind::Dict => {
             let d = Rc::new(RefCell::new(Dict::new()));
             if !none {

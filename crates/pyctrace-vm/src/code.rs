@@ -195,7 +195,31 @@ impl<'t, 'a> Loader<'t, 'a> {
                         d.push(v, Value::None, h);
                     }
                 }
-                Value::FrozenSet(Rc::new(d))
+                if matches!(node.obj, Obj::Set(_)) {
+                    Value::Set(Rc::new(std::cell::RefCell::new(d)))
+                } else {
+                    Value::FrozenSet(Rc::new(d))
+                }
+            }
+            Obj::Dict(items) => {
+                // only `marshal.loads` meets dict objects
+                let mut d = Dict::new();
+                for pair in items.chunks(2) {
+                    let [k, v] = pair else { break };
+                    let k = self.value(k)?;
+                    let v = self.value(v)?;
+                    let h =
+                        crate::protocol::pure_hash(&k).ok_or_else(|| bad("unhashable dict key"))?;
+                    match d
+                        .candidates(h)
+                        .into_iter()
+                        .find(|(_, x)| crate::protocol::pure_eq(x, &k) == Some(true))
+                    {
+                        Some((i, _)) => d.set_at(i, v),
+                        None => d.push(k, v, h),
+                    }
+                }
+                Value::Dict(Rc::new(std::cell::RefCell::new(d)))
             }
             Obj::Code(code) => Value::Code(Rc::new(self.code(code)?)),
             Obj::ComplexBin(..) | Obj::ComplexText(..) => {

@@ -324,10 +324,21 @@ pub fn percent_format(vm: &mut Vm, text: &str, args: &Value) -> PyResult<String>
         Value::Tuple(t) => (**t).clone(),
         other => vec![other.clone()],
     };
+    let is_mapping = matches!(args, Value::Dict(_) | Value::Instance(_));
+    let mut used_key = false;
     let mut next = 0;
     let mut out = String::new();
     let chars: Vec<char> = text.chars().collect();
     let mut i = 0;
+    let take = |vm: &mut Vm, next: &mut usize| -> PyResult<Value> {
+        match items.get(*next).cloned() {
+            Some(v) => {
+                *next += 1;
+                Ok(v)
+            }
+            None => Err(vm.type_error("not enough arguments for format string".into())),
+        }
+    };
     while i < chars.len() {
         let c = chars[i];
         if c != '%' {
@@ -336,8 +347,67 @@ pub fn percent_format(vm: &mut Vm, text: &str, args: &Value) -> PyResult<String>
             continue;
         }
         i += 1;
-        let start = i;
-        while i < chars.len() && "-+ #0123456789.".contains(chars[i]) {
+        // %(key)
+        let mut keyed: Option<Value> = None;
+        if chars.get(i) == Some(&'(') {
+            let mut depth = 1;
+            let start = i + 1;
+            i += 1;
+            while i < chars.len() && depth > 0 {
+                match chars[i] {
+                    '(' => depth += 1,
+                    ')' => depth -= 1,
+                    _ => {}
+                }
+                i += 1;
+            }
+            if depth > 0 {
+                return Err(vm.value_error("incomplete format key"));
+            }
+            let key: String = chars[start..i - 1].iter().collect();
+            if !is_mapping {
+                return Err(vm.type_error("format requires a mapping".into()));
+            }
+            used_key = true;
+            keyed = Some(vm.getitem(args, &Value::string(key))?);
+        }
+        let mut flags = String::new();
+        while i < chars.len() && "-+ #0".contains(chars[i]) {
+            flags.push(chars[i]);
+            i += 1;
+        }
+        let mut width = String::new();
+        if chars.get(i) == Some(&'*') {
+            i += 1;
+            let w = take(vm, &mut next)?;
+            let w = vm.to_i64(&w)?;
+            if w < 0 {
+                flags.push('-');
+            }
+            width = w.abs().to_string();
+        } else {
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                width.push(chars[i]);
+                i += 1;
+            }
+        }
+        let mut prec: Option<String> = None;
+        if chars.get(i) == Some(&'.') {
+            i += 1;
+            let mut p = String::new();
+            if chars.get(i) == Some(&'*') {
+                i += 1;
+                let w = take(vm, &mut next)?;
+                p = vm.to_i64(&w)?.max(0).to_string();
+            } else {
+                while i < chars.len() && chars[i].is_ascii_digit() {
+                    p.push(chars[i]);
+                    i += 1;
+                }
+            }
+            prec = Some(if p.is_empty() { "0".into() } else { p });
+        }
+        while i < chars.len() && "hlL".contains(chars[i]) {
             i += 1;
         }
         let Some(&conv) = chars.get(i) else {
@@ -348,55 +418,154 @@ pub fn percent_format(vm: &mut Vm, text: &str, args: &Value) -> PyResult<String>
             out.push('%');
             continue;
         }
-        let flags: String = chars[start..i - 1].iter().collect();
-        let Some(v) = items.get(next).cloned() else {
-            return Err(vm.type_error("not enough arguments for format string".into()));
+        let v = match keyed {
+            Some(v) => v,
+            None => take(vm, &mut next)?,
         };
-        next += 1;
-        let left = flags.starts_with('-') || flags.contains("-");
-        let flags_clean: String = flags.chars().filter(|c| *c != '-').collect();
-        let (spec_ty, val) = match conv {
-            's' => ('s', Value::string(vm.str(&v)?)),
-            'r' => ('s', Value::string(vm.repr(&v)?)),
-            'd' | 'i' | 'u' => {
-                let iv = match &v {
-                    Value::Float(f) => float::to_int(vm, *f)?,
-                    other if int::is_int(other) => other.clone(),
-                    other => {
-                        let t = vm.type_name(other);
-                        return Err(vm.type_error(format!(
-                            "%d format: a real number is required, not {}",
-                            t
-                        )));
-                    }
-                };
-                ('d', iv)
-            }
-            'x' | 'X' | 'o' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'c' => (conv, v),
-            other => {
-                return Err(vm.value_error(&format!("unsupported format character '{}'", other)))
-            }
-        };
-        let align = if left {
-            "<"
-        } else if spec_ty == 's' {
-            ">"
+        let left = flags.contains('-');
+        let sign = if flags.contains('+') {
+            "+"
+        } else if flags.contains(' ') {
+            " "
         } else {
             ""
         };
-        let spec = format!(
-            "{}{}{}",
-            align,
-            flags_clean,
-            if spec_ty == 's' {
-                String::new()
-            } else {
-                spec_ty.to_string()
+        let alt = if flags.contains('#') { "#" } else { "" };
+        let zero = if flags.contains('0') && !left {
+            "0"
+        } else {
+            ""
+        };
+        let prec_s = prec.as_ref().map(|p| format!(".{}", p)).unwrap_or_default();
+        let text_spec = |w: &str| format!("{}{}", if left { "<" } else { ">" }, w);
+        let piece = match conv {
+            's' | 'r' | 'a' => {
+                let s = match conv {
+                    's' => vm.str(&v)?,
+                    'r' => vm.repr(&v)?,
+                    _ => {
+                        let r = vm.repr(&v)?;
+                        crate::protocol::ascii_escape(&r)
+                    }
+                };
+                let spec = format!("{}{}", text_spec(&width), prec_s);
+                vm.format(&Value::string(s), &spec)?
             }
-        );
-        out.push_str(&vm.format(&val, &spec)?);
+            'c' => {
+                let ch = match &v {
+                    Value::Str(s) if s.len == 1 => s.s.clone(),
+                    other if int::is_int(other) => {
+                        let n = vm.to_i64(other)?;
+                        match u32::try_from(n).ok().and_then(char::from_u32) {
+                            Some(c) => c.to_string(),
+                            None => {
+                                return Err(
+                                    vm.new_exc("OverflowError", "%c arg not in range(0x110000)")
+                                )
+                            }
+                        }
+                    }
+                    _ => return Err(vm.type_error("%c requires int or char".into())),
+                };
+                vm.format(&Value::string(ch), &text_spec(&width))?
+            }
+            'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
+                let iv = match &v {
+                    Value::Float(f) if "diu".contains(conv) => float::to_int(vm, *f)?,
+                    other if int::is_int(other) => other.clone(),
+                    other => {
+                        let t = vm.type_name(other);
+                        let msg = if "diu".contains(conv) {
+                            let what = if vm.version.at_least(3, 10) {
+                                "a real number"
+                            } else {
+                                "a number"
+                            };
+                            format!("%{} format: {} is required, not {}", conv, what, t)
+                        } else {
+                            format!("%{} format: an integer is required, not {}", conv, t)
+                        };
+                        return Err(vm.type_error(msg));
+                    }
+                };
+                let ty = if "diu".contains(conv) { 'd' } else { conv };
+                let align = if left { "<" } else { "" };
+                match &prec {
+                    Some(p) => {
+                        // precision on ints: minimum digit count
+                        let digits = vm.format(&iv, &format!("{}", ty))?;
+                        let (neg, body) = match digits.strip_prefix('-') {
+                            Some(b) => (true, b.to_string()),
+                            None => (false, digits.clone()),
+                        };
+                        let n: usize = p.parse().unwrap_or(0);
+                        let body = format!("{:0>width$}", body, width = n);
+                        let mut s = String::new();
+                        if neg {
+                            s.push('-');
+                        } else {
+                            s.push_str(sign);
+                        }
+                        if !alt.is_empty() && ty != 'd' {
+                            s.push_str(match ty {
+                                'x' => "0x",
+                                'X' => "0X",
+                                _ => "0o",
+                            });
+                        }
+                        s.push_str(&body);
+                        vm.format(&Value::string(s), &text_spec(&width))?
+                    }
+                    None => {
+                        let spec = format!("{}{}{}{}{}{}", align, sign, alt, zero, width, ty);
+                        vm.format(&iv, &spec)?
+                    }
+                }
+            }
+            'e' | 'E' | 'f' | 'F' | 'g' | 'G' => {
+                let fv = match &v {
+                    Value::Float(_) => v.clone(),
+                    other if int::is_int(other) => Value::Float(
+                        num_traits::ToPrimitive::to_f64(&int::as_big(other).unwrap_or_default())
+                            .unwrap_or(f64::INFINITY),
+                    ),
+                    other => {
+                        let t = vm.type_name(other);
+                        return Err(vm.type_error(format!("must be real number, not {}", t)));
+                    }
+                };
+                let align = if left { "<" } else { "" };
+                let spec = format!(
+                    "{}{}{}{}{}{}{}",
+                    align,
+                    sign,
+                    alt,
+                    zero,
+                    width,
+                    if prec.is_some() {
+                        prec_s.clone()
+                    } else {
+                        ".6".into()
+                    },
+                    conv
+                );
+                vm.format(&fv, &spec)?
+            }
+            other => {
+                return Err(vm.value_error(&format!(
+                    "unsupported format character '{}' ({:#x}) at index {}",
+                    other,
+                    other as u32,
+                    i - 1
+                )))
+            }
+        };
+        out.push_str(&piece);
     }
-    if next < items.len() && matches!(args, Value::Tuple(_)) {
+    if next < items.len()
+        && !(is_mapping && (used_key || next == 0))
+        && (matches!(args, Value::Tuple(_)) || next == 0)
+    {
         return Err(vm.type_error("not all arguments converted during string formatting".into()));
     }
     Ok(out)
@@ -439,21 +608,49 @@ pub fn str_format(vm: &mut Vm, text: &str, args: &Args) -> PyResult<String> {
             Some((n, c)) => (n.to_string(), c.chars().next()),
             None => (name, None),
         };
-        let v = if name.is_empty() {
+        // first part, then `.attr` / `[key]` lookups
+        let split = name.find(['.', '[']).unwrap_or(name.len());
+        let (first, mut rest) = (name[..split].to_string(), &name[split..]);
+        let v = if first.is_empty() {
             let v = args.pos.get(auto).cloned();
             auto += 1;
             v
-        } else if let Ok(k) = name.parse::<usize>() {
+        } else if let Ok(k) = first.parse::<usize>() {
             args.pos.get(k).cloned()
         } else {
-            args.kw_get(&name).cloned()
+            match args.kw_get(&first).cloned() {
+                Some(v) => Some(v),
+                None => return Err(vm.key_error(Value::string(first))),
+            }
         };
-        let Some(v) = v else {
+        let Some(mut v) = v else {
             return Err(vm.new_exc(
                 "IndexError",
                 "Replacement index out of range for positional args tuple",
             ));
         };
+        while !rest.is_empty() {
+            if let Some(r) = rest.strip_prefix('.') {
+                let end = r.find(['.', '[']).unwrap_or(r.len());
+                v = vm.getattr(&v, &r[..end])?;
+                rest = &r[end..];
+            } else if let Some(r) = rest.strip_prefix('[') {
+                let Some(end) = r.find(']') else {
+                    return Err(vm.value_error("Missing ']' in format string"));
+                };
+                let key = &r[..end];
+                let k = match key.parse::<i64>() {
+                    Ok(n) => Value::Int(n),
+                    Err(_) => Value::str(key),
+                };
+                v = vm.getitem(&v, &k)?;
+                rest = &r[end + 1..];
+            } else {
+                return Err(
+                    vm.value_error("Only '.' or '[' may follow ']' in format field specifier")
+                );
+            }
+        }
         let v = match conv {
             Some('r') => Value::string(vm.repr(&v)?),
             Some('s') => Value::string(vm.str(&v)?),

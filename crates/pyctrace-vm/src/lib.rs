@@ -22,6 +22,7 @@ pub mod lift;
 pub mod ops;
 pub mod protocol;
 pub mod sandbox;
+pub mod stdlib;
 pub mod types;
 pub mod value;
 

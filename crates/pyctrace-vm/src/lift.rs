@@ -233,6 +233,12 @@ pub enum Op {
     DictUpdate(u32),
     DictMerge(u32),
     ListToTuple,
+    /// 3.8's `BUILD_{TUPLE,LIST,SET}_UNPACK[_WITH_CALL]`: concatenates `n`
+    /// iterables into a tuple (0), list (1) or set (2).
+    BuildSeqUnpack(u32, u8),
+    /// 3.8's `BUILD_MAP_UNPACK[_WITH_CALL]` (`with_call`: duplicate keys
+    /// are an error).
+    BuildMapUnpack(u32, bool),
     UnpackSequence(u32),
     UnpackEx(u32),
     FormatValue(u32),
@@ -682,6 +688,11 @@ fn lift_unchecked(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         M::DICT_UPDATE => Op::DictUpdate(arg),
         M::DICT_MERGE => Op::DictMerge(arg),
         M::LIST_TO_TUPLE => Op::ListToTuple,
+        M::BUILD_TUPLE_UNPACK | M::BUILD_TUPLE_UNPACK_WITH_CALL => Op::BuildSeqUnpack(arg, 0),
+        M::BUILD_LIST_UNPACK => Op::BuildSeqUnpack(arg, 1),
+        M::BUILD_SET_UNPACK => Op::BuildSeqUnpack(arg, 2),
+        M::BUILD_MAP_UNPACK => Op::BuildMapUnpack(arg, false),
+        M::BUILD_MAP_UNPACK_WITH_CALL => Op::BuildMapUnpack(arg, true),
         M::UNPACK_SEQUENCE => Op::UnpackSequence(arg),
         M::UNPACK_EX => Op::UnpackEx(arg),
         M::FORMAT_VALUE => Op::FormatValue(arg),
@@ -820,6 +831,7 @@ pub fn pops(op: &Op) -> usize {
         BuildMap(n) => 2 * *n as usize,
         BuildConstKeyMap(n) => *n as usize + 1,
         BuildSlice(n) => *n as usize,
+        BuildSeqUnpack(n, _) | BuildMapUnpack(n, _) => *n as usize,
         ListAppend(_) | SetAdd(_) | ListExtend(_) | SetUpdate(_) | DictUpdate(_) | DictMerge(_) => {
             1
         }

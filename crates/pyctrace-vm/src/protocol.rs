@@ -15,19 +15,110 @@ use crate::types::iter::{self, IterState};
 use crate::types::{float, int};
 use crate::value::Value;
 
-/// Hash of a str key (stable within a run; not CPython's siphash).
-pub fn str_hash(s: &str) -> i64 {
-    let mut h: u64 = 0xcbf29ce484222325;
-    for b in s.as_bytes() {
-        h ^= *b as u64;
-        h = h.wrapping_mul(0x100000001b3);
+thread_local! {
+    /// SipHash compression rounds of the running version: 2 up to 3.10
+    /// (siphash24), 1 from 3.11 (siphash13). Set by [`Vm::new`].
+    pub static SIP_ROUNDS: std::cell::Cell<u8> = const { std::cell::Cell::new(1) };
+}
+
+/// CPython's `_Py_HashBytes` with PYTHONHASHSEED=0 (a zero key).
+pub fn bytes_hash(data: &[u8]) -> i64 {
+    if data.is_empty() {
+        return 0;
     }
-    let h = (h >> 1) as i64;
+    let c_rounds = SIP_ROUNDS.with(|r| r.get());
+    let d_rounds = if c_rounds == 1 { 3 } else { 4 };
+    let (k0, k1) = (0u64, 0u64);
+    let mut v0 = k0 ^ 0x736f6d6570736575;
+    let mut v1 = k1 ^ 0x646f72616e646f6d;
+    let mut v2 = k0 ^ 0x6c7967656e657261;
+    let mut v3 = k1 ^ 0x7465646279746573;
+    macro_rules! round {
+        () => {
+            v0 = v0.wrapping_add(v1);
+            v1 = v1.rotate_left(13);
+            v1 ^= v0;
+            v0 = v0.rotate_left(32);
+            v2 = v2.wrapping_add(v3);
+            v3 = v3.rotate_left(16);
+            v3 ^= v2;
+            v0 = v0.wrapping_add(v3);
+            v3 = v3.rotate_left(21);
+            v3 ^= v0;
+            v2 = v2.wrapping_add(v1);
+            v1 = v1.rotate_left(17);
+            v1 ^= v2;
+            v2 = v2.rotate_left(32);
+        };
+    }
+    let chunks = data.chunks_exact(8);
+    let rest = chunks.remainder();
+    for c in chunks {
+        let m = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        v3 ^= m;
+        for _ in 0..c_rounds {
+            round!();
+        }
+        v0 ^= m;
+    }
+    let mut t: u64 = (data.len() as u64 & 0xff) << 56;
+    for (i, b) in rest.iter().enumerate() {
+        t |= (*b as u64) << (8 * i);
+    }
+    v3 ^= t;
+    for _ in 0..c_rounds {
+        round!();
+    }
+    v0 ^= t;
+    v2 ^= 0xff;
+    for _ in 0..d_rounds {
+        round!();
+    }
+    let h = (v0 ^ v1 ^ v2 ^ v3) as i64;
     if h == -1 {
         -2
     } else {
         h
     }
+}
+
+/// Hash of a str: CPython's, over the string's 1-, 2- or 4-byte storage.
+pub fn str_hash(s: &str) -> i64 {
+    if s.is_ascii() {
+        return bytes_hash(s.as_bytes());
+    }
+    let max = s.chars().map(|c| c as u32).max().unwrap_or(0);
+    let mut buf = Vec::with_capacity(s.len() * 2);
+    for c in s.chars() {
+        let c = c as u32;
+        if max < 0x100 {
+            buf.push(c as u8);
+        } else if max < 0x10000 {
+            buf.extend_from_slice(&(c as u16).to_le_bytes());
+        } else {
+            buf.extend_from_slice(&c.to_le_bytes());
+        }
+    }
+    bytes_hash(&buf)
+}
+
+/// CPython's tuple hash (xxHash-based, 3.8+) over item hashes.
+pub fn tuple_hash(items: impl ExactSizeIterator<Item = i64>) -> i64 {
+    const P1: u64 = 11400714785074694791;
+    const P2: u64 = 14029467366897019727;
+    const P5: u64 = 2870177450012600261;
+    let len = items.len() as u64;
+    let mut acc = P5;
+    for lane in items {
+        acc = acc.wrapping_add((lane as u64).wrapping_mul(P2));
+        acc = acc.rotate_left(31);
+        acc = acc.wrapping_mul(P1);
+    }
+    acc = acc.wrapping_add(len ^ (P5 ^ 3527539));
+    if acc == u64::MAX {
+        return 1546275796;
+    }
+    acc as i64
 }
 
 /// Hash of builtin hashable values; `None` for anything that needs the VM
@@ -38,13 +129,13 @@ pub fn pure_hash(v: &Value) -> Option<i64> {
         Value::Bool(_) | Value::Int(_) | Value::BigInt(_) => int::hash(v),
         Value::Float(f) => float::hash(*f),
         Value::Str(s) => str_hash(&s.s),
-        Value::Bytes(b) => str_hash(&String::from_utf8_lossy(b)) ^ 0x55,
+        Value::Bytes(b) => bytes_hash(b),
         Value::Tuple(t) => {
-            let mut h: i64 = 0x345678;
+            let mut hs = Vec::with_capacity(t.len());
             for it in t.iter() {
-                h = h.wrapping_mul(1000003) ^ pure_hash(it)?;
+                hs.push(pure_hash(it)?);
             }
-            h
+            tuple_hash(hs.into_iter())
         }
         Value::FrozenSet(d) => {
             let mut h: i64 = 0x1234;
@@ -533,7 +624,7 @@ impl Vm<'_> {
                 format!("{{{}}}", parts.join(", "))
             }
             Value::Set(d) => {
-                let items = d.borrow().keys();
+                let items = crate::types::set::table_order(&d.borrow());
                 if items.is_empty() {
                     "set()".into()
                 } else {
@@ -541,7 +632,7 @@ impl Vm<'_> {
                 }
             }
             Value::FrozenSet(d) => {
-                let items = d.keys();
+                let items = crate::types::set::table_order(d);
                 if items.is_empty() {
                     "frozenset()".into()
                 } else {
@@ -618,6 +709,8 @@ impl Vm<'_> {
                 it.borrow().type_name(),
                 v.identity()
             ),
+            Value::Ellipsis => "Ellipsis".into(),
+            Value::NotImplemented => "NotImplemented".into(),
             other => trace_repr(other),
         })
     }
@@ -1213,9 +1306,13 @@ impl Vm<'_> {
                 let i = seq_index(self, key, b.len(), "index")?;
                 Ok(Value::Int(b[i] as i64))
             }
-            (Value::Range(r), Value::Slice(_)) => {
-                let items: Vec<Value> = (0..r.len()).map(|i| Value::Int(r.get(i))).collect();
-                self.getitem(&Value::list(items), key)
+            (Value::Range(r), Value::Slice(s)) => {
+                let (start, stop, step, _) = slice_indices(self, s, r.len())?;
+                Ok(Value::Range(Rc::new(crate::types::range::Range {
+                    start: r.start + start * r.step,
+                    stop: r.start + stop * r.step,
+                    step: r.step * step,
+                })))
             }
             (Value::Range(r), _) => {
                 let i = seq_index(self, key, r.len().max(0) as usize, "range object")?;
@@ -1742,6 +1839,8 @@ impl Vm<'_> {
                         Value::None => {
                             Err(self.type_error(format!("unhashable type: '{}'", i.class.name)))
                         }
+                        // a result that fits Py_ssize_t is used as is
+                        Value::Int(h) => Ok(if h == -1 { -2 } else { h }),
                         other => Ok(int::hash(&int::normalize(
                             int::as_big(&other).unwrap_or_default(),
                         ))),
@@ -1753,11 +1852,11 @@ impl Vm<'_> {
                 Ok(v.identity() as i64 >> 4)
             }
             Value::Tuple(t) => {
-                let mut h: i64 = 0x345678;
+                let mut hs = Vec::with_capacity(t.len());
                 for it in t.iter() {
-                    h = h.wrapping_mul(1000003) ^ self.hash(it)?;
+                    hs.push(self.hash(it)?);
                 }
-                Ok(h)
+                Ok(tuple_hash(hs.into_iter()))
             }
             Value::List(_) | Value::Dict(_) | Value::Set(_) => {
                 let t = self.type_name(v);
@@ -1867,12 +1966,17 @@ impl Vm<'_> {
                 step: r.step,
                 left: r.len(),
             }),
-            Value::Dict(d) | Value::Set(d) => iter::new(IterState::DictKeys {
+            Value::Dict(d) => iter::new(IterState::DictKeys {
                 dict: d.clone(),
                 pos: 0,
             }),
-            Value::FrozenSet(d) => iter::new(IterState::FrozenKeys {
-                dict: d.clone(),
+            // sets iterate in CPython's table order
+            Value::Set(d) => iter::new(IterState::Seq {
+                items: Rc::new(crate::types::set::table_order(&d.borrow())),
+                pos: 0,
+            }),
+            Value::FrozenSet(d) => iter::new(IterState::Seq {
+                items: Rc::new(crate::types::set::table_order(d)),
                 pos: 0,
             }),
             Value::Iter(_) | Value::Generator(_) => v.clone(),
@@ -1901,6 +2005,9 @@ impl Vm<'_> {
         match it {
             Value::Iter(st) => iter::next(self, st),
             Value::Generator(g) => {
+                if g.borrow().finished {
+                    return Ok(None);
+                }
                 match self.gen_resume(g, crate::interp::Resume::Value(Value::None))? {
                     crate::interp::GenStep::Yield(v) => Ok(Some(v)),
                     crate::interp::GenStep::Return(_) => Ok(None),

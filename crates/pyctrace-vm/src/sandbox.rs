@@ -87,11 +87,11 @@ impl Vm<'_> {
     }
 }
 
-fn native_value(name: &'static str, f: NativeImpl) -> Value {
+pub(crate) fn native_value(name: &'static str, f: NativeImpl) -> Value {
     Value::Native(Rc::new(NativeFn { name, f }))
 }
 
-fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<Class> {
+pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<Class> {
     if let Some(c) = vm.sandbox.classes.get(name) {
         return c.clone();
     }
@@ -111,7 +111,7 @@ fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<Class> {
     c
 }
 
-fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
+pub(crate) fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
     Rc::new(Instance {
         class: cls,
         dict: RefCell::new(HashMap::new()),
@@ -122,7 +122,7 @@ fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
 
 /// Binds a native method to `obj` (stored in the instance: native methods
 /// do not bind through the class).
-fn method(obj: &Rc<Instance>, name: &'static str, f: NativeImpl) {
+pub(crate) fn method(obj: &Rc<Instance>, name: &'static str, f: NativeImpl) {
     let bound = Value::BoundMethod(Rc::new(BoundMethod {
         func: native_value(name, f),
         self_: Value::Instance(obj.clone()),
@@ -130,7 +130,7 @@ fn method(obj: &Rc<Instance>, name: &'static str, f: NativeImpl) {
     obj.set(name, bound);
 }
 
-fn module(vm: &mut Vm, name: &str) -> Rc<Instance> {
+pub(crate) fn module(vm: &mut Vm, name: &str) -> Rc<Instance> {
     let cls = native_class(vm, "builtins", "module");
     let m = new_instance(cls);
     m.set("__name__", Value::string(name.to_string()));
@@ -138,15 +138,15 @@ fn module(vm: &mut Vm, name: &str) -> Rc<Instance> {
     m
 }
 
-fn func(m: &Rc<Instance>, name: &'static str, f: NativeImpl) {
+pub(crate) fn func(m: &Rc<Instance>, name: &'static str, f: NativeImpl) {
     m.set(name, native_value(name, f));
 }
 
-fn a0(a: &Args) -> Value {
+pub(crate) fn a0(a: &Args) -> Value {
     a.pos.first().cloned().unwrap_or(Value::None)
 }
 
-fn ai(a: &Args, i: usize, kw: &str) -> Option<Value> {
+pub(crate) fn ai(a: &Args, i: usize, kw: &str) -> Option<Value> {
     a.pos.get(i).cloned().or_else(|| a.kw_get(kw).cloned())
 }
 
@@ -166,7 +166,7 @@ fn text_of(vm: &mut Vm, v: &Value) -> PyResult<String> {
     }
 }
 
-fn float_of(vm: &mut Vm, v: &Value) -> PyResult<f64> {
+pub(crate) fn float_of(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     match v {
         Value::Float(f) => Ok(*f),
         Value::Int(i) => Ok(*i as f64),
@@ -179,7 +179,7 @@ fn float_of(vm: &mut Vm, v: &Value) -> PyResult<f64> {
     }
 }
 
-fn int_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
+pub(crate) fn int_of(vm: &mut Vm, v: &Value) -> PyResult<i64> {
     match v {
         Value::Int(i) => Ok(*i),
         Value::Bool(b) => Ok(*b as i64),
@@ -232,7 +232,10 @@ pub fn import(vm: &mut Vm, name: &str) -> PyResult<Option<Value>> {
                 &format!("{} is not available in the pyctrace sandbox", name),
             ));
         }
-        _ => return Ok(None),
+        other => match crate::stdlib::make(vm, other)? {
+            Some(m) => m,
+            None => return Ok(None),
+        },
     };
     let v = Value::Instance(m);
     vm.sandbox.modules.insert(name.to_string(), v.clone());
@@ -1041,8 +1044,12 @@ fn make_functools(vm: &mut Vm) -> Rc<Instance> {
         p.set("_kw", Value::tuple(kw));
         Ok(Value::Instance(p))
     });
+    // `wraps(wrapped)` returns a decorator that leaves the wrapper as is
+    func(&m, "wraps", |_, _| {
+        Ok(native_value("decorator", |_, a| Ok(a0(&a))))
+    });
     // identity wrappers
-    for name in ["wraps", "lru_cache", "cache"] {
+    for name in ["lru_cache", "cache"] {
         let f: NativeImpl = |_, a| {
             let v = a0(&a);
             if matches!(v, Value::Function(_)) {

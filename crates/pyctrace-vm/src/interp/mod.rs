@@ -100,6 +100,7 @@ impl<'io> Vm<'io> {
         io: &'io mut dyn VmIo,
         tracer: Option<&'io mut dyn TraceSink>,
     ) -> Vm<'io> {
+        crate::protocol::SIP_ROUNDS.with(|r| r.set(if version.at_least(3, 11) { 1 } else { 2 }));
         let mut vm = Vm {
             sem: Semantics::of(version),
             version,
@@ -272,13 +273,25 @@ impl<'io> Vm<'io> {
                     }
                     if let (false, Some(t)) = (reraised, self.tracer.as_deref_mut()) {
                         let name = crate::protocol::class_name_of_exc(&exc);
+                        // up to 3.10, f_lasti of an instruction with
+                        // EXTENDED_ARG prefixes stays at the first prefix
+                        let mut offset = f.offset() as i64;
+                        if !self.version.at_least(3, 11) {
+                            let mut i = f.lasti;
+                            while i > 0 && f.code.instrs.get(i).is_some_and(|x| x.after_ext) {
+                                i -= 1;
+                            }
+                            if let Some(x) = f.code.instrs.get(i) {
+                                offset = x.offset as i64;
+                            }
+                        }
                         let info = FrameInfo {
                             depth: f.depth,
                             code_name: &f.code.name,
                             filename: &f.code.filename,
                             line: f.line(),
                             first_line: f.code.firstlineno,
-                            offset: f.offset() as i64,
+                            offset,
                         };
                         t.on_exception(&info, &name);
                     }
@@ -406,6 +419,8 @@ impl<'io> Vm<'io> {
             | Op::StoreSlice
             | Op::BuildSlice(_)
             | Op::BuildTuple(_)
+            | Op::BuildSeqUnpack(..)
+            | Op::BuildMapUnpack(..)
             | Op::BuildList(_)
             | Op::BuildSet(_)
             | Op::BuildMap(_)

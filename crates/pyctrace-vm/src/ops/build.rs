@@ -139,13 +139,8 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
         }
         Op::SetUpdate(i) => {
             let v = pop(vm, f)?;
-            let items = vm.collect(v)?;
             match peek(vm, f, i as usize)? {
-                Value::Set(s) => {
-                    for it in items {
-                        vm.set_add(&s, it)?;
-                    }
-                }
+                Value::Set(s) => crate::types::set::fill_from(vm, &s, &v)?,
                 _ => return Err(vm.fatal_at(f, "SET_UPDATE target is not a set".into())),
             }
         }
@@ -175,6 +170,45 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
                 }
                 _ => return Err(vm.fatal_at(f, "DICT_UPDATE target is not a dict".into())),
             }
+        }
+        Op::BuildSeqUnpack(n, kind) => {
+            let parts = popn(vm, f, n as usize)?;
+            let mut items = Vec::new();
+            for p in parts {
+                items.extend(vm.collect(p)?);
+            }
+            vm.charge_memory(16 * items.len())?;
+            let v = match kind {
+                0 => Value::tuple(items),
+                1 => Value::list(items),
+                _ => Value::Set(crate::types::set::new_set(vm, items)?),
+            };
+            push(vm, f, v)?;
+        }
+        Op::BuildMapUnpack(n, with_call) => {
+            let parts = popn(vm, f, n as usize)?;
+            let d = Rc::new(RefCell::new(Dict::new()));
+            for p in parts {
+                if !matches!(p, Value::Dict(_)) {
+                    let t = vm.type_name(&p);
+                    return Err(vm.type_error(format!("'{}' object is not a mapping", t)));
+                }
+                if with_call {
+                    if let Value::Dict(src) = &p {
+                        for k in src.borrow().keys() {
+                            if vm.dict_get(&d, &k)?.is_some() {
+                                let ks = vm.str(&k)?;
+                                return Err(vm.type_error(format!(
+                                    "got multiple values for keyword argument '{}'",
+                                    ks
+                                )));
+                            }
+                        }
+                    }
+                }
+                vm.dict_update(&d, &p)?;
+            }
+            push(vm, f, Value::Dict(d))?;
         }
         Op::ListToTuple => {
             let v = pop(vm, f)?;

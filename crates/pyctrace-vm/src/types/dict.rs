@@ -13,6 +13,9 @@ pub struct Dict {
     entries: Vec<Option<(Value, Value, i64)>>,
     index: HashMap<i64, Vec<usize>>,
     len: usize,
+    /// For sets: the table size CPython gave the set when it was filled by
+    /// merging another set or a dict into it while empty (0: grown by adds).
+    pub presize: usize,
 }
 
 impl Dict {
@@ -94,6 +97,7 @@ impl Dict {
     }
 
     pub fn clear(&mut self) {
+        self.presize = 0;
         *self = Dict::default();
     }
 

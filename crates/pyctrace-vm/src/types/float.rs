@@ -129,9 +129,15 @@ pub fn binary(vm: &mut Vm, op: BinOp, x: f64, y: f64) -> PyResult<Value> {
                 return Err(vm.new_exc(
                     "ZeroDivisionError",
                     if op == BinOp::Mod {
-                        "float modulo"
-                    } else {
+                        if vm.version.at_least(3, 13) {
+                            "float modulo by zero"
+                        } else {
+                            "float modulo"
+                        }
+                    } else if vm.version.at_least(3, 9) {
                         "float floor division by zero"
+                    } else {
+                        "float divmod()"
                     },
                 ));
             }

@@ -10,7 +10,7 @@ use num_traits::{One, Signed, ToPrimitive, Zero};
 use crate::interp::{Args, PyResult, Vm};
 use crate::value::Value;
 
-pub const METHODS: &[&str] = &["bit_length", "to_bytes", "conjugate"];
+pub const METHODS: &[&str] = &["bit_length", "to_bytes", "conjugate", "bit_count"];
 
 pub fn normalize(b: BigInt) -> Value {
     match b.to_i64() {
@@ -70,7 +70,7 @@ pub fn binary(
                 if y == 0 {
                     return Err(vm.new_exc(
                         "ZeroDivisionError",
-                        if op == Mod {
+                        if op == Mod && vm.version.at_least(3, 11) {
                             "integer modulo by zero"
                         } else {
                             "integer division or modulo by zero"
@@ -120,7 +120,7 @@ pub fn binary(
             if y.is_zero() {
                 return Err(vm.new_exc(
                     "ZeroDivisionError",
-                    if op == Mod {
+                    if op == Mod && vm.version.at_least(3, 11) {
                         "integer modulo by zero"
                     } else {
                         "integer division or modulo by zero"
@@ -159,6 +159,13 @@ pub fn binary(
                     return Ok(Some(Value::Float(0.0)));
                 };
                 return crate::types::float::binary(vm, op, fx, fy).map(Some);
+            }
+            // bases whose powers stay small, for any exponent
+            if x.is_zero() || x.is_one() {
+                return Ok(Some(normalize(x.clone())));
+            }
+            if x == BigInt::from(-1) {
+                return Ok(Some(Value::Int(if y.is_even() { 1 } else { -1 })));
             }
             let e = y
                 .to_u32()
@@ -253,10 +260,68 @@ pub fn hash(v: &Value) -> i64 {
     }
 }
 
-pub fn call_method(vm: &mut Vm, this: &Value, name: &str, _args: Args) -> PyResult<Value> {
+pub fn call_method(vm: &mut Vm, this: &Value, name: &str, args: Args) -> PyResult<Value> {
     let x = as_big(this).unwrap_or_default();
     match name {
         "bit_length" => Ok(Value::Int(x.bits() as i64)),
+        "bit_count" if vm.version.at_least(3, 10) => {
+            let (_, mag) = x.to_bytes_le();
+            Ok(Value::Int(mag.iter().map(|b| b.count_ones() as i64).sum()))
+        }
+        "to_bytes" => {
+            let length = match args.pos.first().or(args.kw_get("length")) {
+                Some(v) => vm.to_index(&v.clone())?,
+                None if vm.version.at_least(3, 11) => 1,
+                None => {
+                    return Err(vm.type_error(
+                        "to_bytes() missing required argument 'length' (pos 1)".into(),
+                    ))
+                }
+            };
+            let order = match args.pos.get(1).or(args.kw_get("byteorder")) {
+                Some(Value::Str(s)) => s.s.clone(),
+                None if vm.version.at_least(3, 11) => "big".into(),
+                _ => {
+                    return Err(vm.type_error(
+                        "to_bytes() missing required argument 'byteorder' (pos 2)".into(),
+                    ))
+                }
+            };
+            let signed = match args.kw_get("signed") {
+                Some(v) => vm.truthy(&v.clone())?,
+                None => false,
+            };
+            if order != "big" && order != "little" {
+                return Err(vm.value_error("byteorder must be either 'little' or 'big'"));
+            }
+            if length < 0 {
+                return Err(vm.value_error("length argument must be non-negative"));
+            }
+            if !signed && x.sign() == num_bigint::Sign::Minus {
+                return Err(vm.new_exc("OverflowError", "can't convert negative int to unsigned"));
+            }
+            let mut raw = if signed {
+                x.to_signed_bytes_le()
+            } else {
+                x.to_bytes_le().1
+            };
+            if x == BigInt::from(0) {
+                raw.clear();
+            }
+            if raw.len() > length as usize {
+                return Err(vm.new_exc("OverflowError", "int too big to convert"));
+            }
+            let fill = if x.sign() == num_bigint::Sign::Minus {
+                0xff
+            } else {
+                0
+            };
+            raw.resize(length as usize, fill);
+            if order == "big" {
+                raw.reverse();
+            }
+            Ok(Value::Bytes(Rc::new(raw)))
+        }
         "conjugate" => Ok(normalize(x)),
         _ => Err(vm.attr_error(this, name)),
     }

@@ -55,8 +55,18 @@ pub enum IterState {
         obj: Value,
         pos: i64,
     },
+    /// A lazy iterator implemented in Rust (`itertools`): `step` advances
+    /// `state` and yields the next value.
+    Native {
+        name: &'static str,
+        state: Vec<Value>,
+        step: NativeStep,
+    },
     Done,
 }
+
+/// One step of an [`IterState::Native`] iterator.
+pub type NativeStep = fn(&mut Vm, &mut Vec<Value>) -> PyResult<Option<Value>>;
 
 impl IterState {
     pub fn type_name(&self) -> &'static str {
@@ -71,6 +81,7 @@ impl IterState {
             IterState::Map { .. } => "map",
             IterState::Filter { .. } => "filter",
             IterState::GetItem { .. } => "iterator",
+            IterState::Native { name, .. } => name,
             IterState::Done => "iterator",
         }
     }
@@ -89,6 +100,7 @@ pub fn next(vm: &mut Vm, it: &Rc<RefCell<IterState>>) -> PyResult<Option<Value>>
         Map(Value, Vec<Value>),
         Filter(Value, Value),
         GetItem(Value, i64),
+        Native(NativeStep, Vec<Value>),
     }
     let then = {
         let mut st = it.borrow_mut();
@@ -141,10 +153,24 @@ pub fn next(vm: &mut Vm, it: &Rc<RefCell<IterState>>) -> PyResult<Option<Value>>
                 *pos += 1;
                 Then::GetItem(obj.clone(), *pos - 1)
             }
+            IterState::Native { state, step, .. } => Then::Native(*step, std::mem::take(state)),
             IterState::Done => return Ok(None),
         }
     };
     match then {
+        Then::Native(step, mut state) => {
+            let r = step(vm, &mut state);
+            if let IterState::Native { state: s, .. } = &mut *it.borrow_mut() {
+                *s = state;
+            }
+            match r {
+                Ok(None) => {
+                    *it.borrow_mut() = IterState::Done;
+                    Ok(None)
+                }
+                other => other,
+            }
+        }
         Then::Enumerate(inner, count) => match vm.next(&inner)? {
             Some(v) => {
                 let nc = vm.binary_op(crate::lift::BinOp::Add, &count, &Value::Int(1))?;

@@ -1,7 +1,10 @@
 //! `set` and `frozenset`, held as [`Dict`]s with unused values.
 //!
-//! Iteration order is insertion order for now; CPython's table order (for
-//! ints and PYTHONHASHSEED=0 strings) is a later step.
+//! Iteration order is CPython's table order: [`table_order`] replays the
+//! set's live keys, in insertion order, into a CPython `setobject.c` hash
+//! table (linear probes, perturbation, resize at 3/5 full). Exact for sets
+//! grown by adding; sets that CPython built by merging tables or that had
+//! deletions can differ.
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -29,10 +32,97 @@ pub const METHODS: &[&str] = &[
 
 pub fn items(v: &Value) -> Vec<Value> {
     match v {
-        Value::Set(d) => d.borrow().keys(),
-        Value::FrozenSet(d) => d.keys(),
+        Value::Set(d) => table_order(&d.borrow()),
+        Value::FrozenSet(d) => table_order(d),
         _ => Vec::new(),
     }
+}
+
+/// The table size CPython's `set_merge` (and `set_update_internal` for a
+/// dict) gives an empty set before taking `n` entries from another table:
+/// 0 when it keeps its initial 8 slots.
+pub fn merge_presize(n: usize) -> usize {
+    if n * 5 < 7 * 3 {
+        return 0;
+    }
+    let mut size = 8;
+    while size <= n * 2 {
+        size <<= 1;
+    }
+    size
+}
+
+/// Fills an empty set from `src` as CPython does (one table merged into
+/// another when `src` is a set, frozenset or dict).
+pub fn fill_from(vm: &mut Vm, s: &Rc<RefCell<Dict>>, src: &Value) -> PyResult<()> {
+    let merged = matches!(src, Value::Set(_) | Value::FrozenSet(_) | Value::Dict(_));
+    let items = vm.collect(src.clone())?;
+    if merged && s.borrow().is_empty() {
+        s.borrow_mut().presize = merge_presize(items.len());
+    }
+    for it in items {
+        vm.set_add(s, it)?;
+    }
+    Ok(())
+}
+
+const LINEAR_PROBES: usize = 9;
+const PERTURB_SHIFT: u32 = 5;
+
+fn insert_clean(table: &mut [Option<usize>], hash: i64, idx: usize) {
+    let mask = table.len() - 1;
+    let mut perturb = hash as u64;
+    let mut i = (hash as u64 as usize) & mask;
+    loop {
+        let probes = if i + LINEAR_PROBES <= mask {
+            LINEAR_PROBES
+        } else {
+            0
+        };
+        for j in 0..=probes {
+            if table[i + j].is_none() {
+                table[i + j] = Some(idx);
+                return;
+            }
+        }
+        perturb >>= PERTURB_SHIFT;
+        i = (i
+            .wrapping_mul(5)
+            .wrapping_add(1)
+            .wrapping_add(perturb as usize))
+            & mask;
+    }
+}
+
+/// The keys of a set in CPython's iteration order.
+pub fn table_order(d: &Dict) -> Vec<Value> {
+    let entries = d.hashes();
+    if entries.len() < 2 {
+        return entries.into_iter().map(|(k, _, _)| k).collect();
+    }
+    let mut table: Vec<Option<usize>> = vec![None; d.presize.max(8)];
+    let mut used = 0usize;
+    for (idx, (_, _, h)) in entries.iter().enumerate() {
+        insert_clean(&mut table, *h, idx);
+        used += 1;
+        let mask = table.len() - 1;
+        if used * 5 >= mask * 3 {
+            let minused = if used > 50000 { used * 2 } else { used * 4 };
+            let mut size = 8;
+            while size <= minused {
+                size <<= 1;
+            }
+            let old = std::mem::replace(&mut table, vec![None; size]);
+            for i in old.into_iter().flatten() {
+                insert_clean(&mut table, entries[i].2, i);
+            }
+        }
+    }
+    table
+        .into_iter()
+        .flatten()
+        .map(|i| entries[i].0.clone())
+        .collect()
 }
 
 pub fn new_set(vm: &mut Vm, items: Vec<Value>) -> PyResult<Rc<RefCell<Dict>>> {

@@ -110,6 +110,13 @@ pub const METHODS: &[&str] = &[
     "partition",
     "rpartition",
     "casefold",
+    "istitle",
+    "isidentifier",
+    "isascii",
+    "isprintable",
+    "expandtabs",
+    "removeprefix",
+    "removesuffix",
 ];
 
 fn s_arg(vm: &mut Vm, v: &Value, what: &str) -> PyResult<Rc<PyStr>> {
@@ -137,6 +144,45 @@ fn find_sub(hay: &str, needle: &str, reverse: bool) -> Option<usize> {
         hay.find(needle)
     }?;
     Some(hay[..pos].chars().count())
+}
+
+/// `s[start:end]` bounds (in chars) from optional `start`/`end` arguments
+/// at `a[from..]`; `None` when start lies past the end (CPython's
+/// "not found" for find/count/startswith).
+fn sub_bounds(
+    vm: &mut Vm,
+    a: &[Value],
+    from: usize,
+    len: usize,
+) -> PyResult<Option<(usize, usize)>> {
+    let get = |vm: &mut Vm, i: usize| -> PyResult<Option<i64>> {
+        match a.get(i) {
+            None | Some(Value::None) => Ok(None),
+            Some(v) => Ok(Some(vm.to_index(v)?)),
+        }
+    };
+    let n = len as i64;
+    let fix = |x: i64| if x < 0 { (x + n).max(0) } else { x };
+    let start = get(vm, from)?.map(fix).unwrap_or(0);
+    let end = get(vm, from + 1)?.map(fix).unwrap_or(n).min(n);
+    if start > n {
+        return Ok(None);
+    }
+    Ok(Some((start as usize, (end.max(start)) as usize)))
+}
+
+fn char_slice(text: &str, start: usize, end: usize) -> &str {
+    let mut it = text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(text.len()));
+    let b0 = it.by_ref().nth(start).unwrap_or(text.len());
+    let b1 = if end > start {
+        it.nth(end - start - 1).unwrap_or(text.len())
+    } else {
+        b0
+    };
+    &text[b0..b1]
 }
 
 fn pad(s: &PyStr, width: usize, fill: char, left: usize) -> String {
@@ -249,11 +295,116 @@ pub fn call_method(vm: &mut Vm, s: &Rc<PyStr>, name: &str, args: Args) -> PyResu
             }
         }
         "splitlines" => {
+            let keep = match args.pos.first().or(args.kw_get("keepends")) {
+                Some(v) => vm.truthy(&v.clone())?,
+                None => false,
+            };
             let mut out = Vec::new();
-            for line in text.lines() {
-                out.push(Value::str(line));
+            let mut line = String::new();
+            let mut chars = text.chars().peekable();
+            while let Some(c) = chars.next() {
+                let brk = matches!(
+                    c,
+                    '\n' | '\r'
+                        | '\x0b'
+                        | '\x0c'
+                        | '\x1c'
+                        | '\x1d'
+                        | '\x1e'
+                        | '\u{85}'
+                        | '\u{2028}'
+                        | '\u{2029}'
+                );
+                if !brk {
+                    line.push(c);
+                    continue;
+                }
+                let mut end = c.to_string();
+                if c == '\r' && chars.peek() == Some(&'\n') {
+                    chars.next();
+                    end.push('\n');
+                }
+                if keep {
+                    line.push_str(&end);
+                }
+                out.push(Value::string(std::mem::take(&mut line)));
+            }
+            if !line.is_empty() {
+                out.push(Value::string(line));
             }
             Value::list(out)
+        }
+        "istitle" => {
+            let (mut cased, mut prev_cased, mut ok) = (false, false, true);
+            for c in text.chars() {
+                if c.is_uppercase() {
+                    if prev_cased {
+                        ok = false;
+                    }
+                    prev_cased = true;
+                    cased = true;
+                } else if c.is_lowercase() {
+                    if !prev_cased {
+                        ok = false;
+                    }
+                    prev_cased = true;
+                    cased = true;
+                } else {
+                    prev_cased = false;
+                }
+            }
+            Value::Bool(ok && cased)
+        }
+        "isidentifier" => {
+            let mut cs = text.chars();
+            Value::Bool(
+                cs.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+                    && cs.all(|c| c == '_' || c.is_alphanumeric()),
+            )
+        }
+        "isascii" => Value::Bool(text.is_ascii()),
+        "isprintable" => Value::Bool(
+            text.chars()
+                .all(|c| c == ' ' || !(c.is_control() || c.is_whitespace())),
+        ),
+        "expandtabs" => {
+            let size = match a.first().or(args.kw_get("tabsize")) {
+                Some(v) => vm.to_i64(&v.clone())?,
+                None => 8,
+            };
+            let mut out = String::new();
+            let mut col: i64 = 0;
+            for c in text.chars() {
+                match c {
+                    '\t' => {
+                        if size > 0 {
+                            let n = size - col % size;
+                            for _ in 0..n {
+                                out.push(' ');
+                            }
+                            col += n;
+                        }
+                    }
+                    '\n' | '\r' => {
+                        out.push(c);
+                        col = 0;
+                    }
+                    c => {
+                        out.push(c);
+                        col += 1;
+                    }
+                }
+            }
+            Value::string(out)
+        }
+        "removeprefix" | "removesuffix" => {
+            let p = s_arg(vm, a.first().unwrap_or(&Value::None), name)?;
+            let r = if name == "removeprefix" {
+                text.strip_prefix(p.s.as_str())
+            } else {
+                text.strip_suffix(p.s.as_str())
+            };
+            Value::string(r.unwrap_or(text).to_string())
         }
         "join" => {
             let items = vm.collect(a.first().cloned().unwrap_or(Value::None))?;
@@ -290,10 +441,14 @@ pub fn call_method(vm: &mut Vm, s: &Rc<PyStr>, name: &str, args: Args) -> PyResu
         }
         "find" | "rfind" | "index" | "rindex" => {
             let sub = s_arg(vm, a.first().unwrap_or(&Value::None), name)?;
-            if a.len() > 1 {
-                return Err(vm.unsupported("str.find with start/end"));
-            }
-            match find_sub(text, &sub.s, name.starts_with('r')) {
+            let found = match sub_bounds(vm, a, 1, s.len)? {
+                Some((st, en)) => {
+                    let hay = char_slice(text, st, en);
+                    find_sub(hay, &sub.s, name.starts_with('r')).map(|i| i + st)
+                }
+                None => None,
+            };
+            match found {
                 Some(i) => Value::Int(i as i64),
                 None if name.ends_with("find") => Value::Int(-1),
                 None => return Err(vm.value_error("substring not found")),
@@ -301,10 +456,16 @@ pub fn call_method(vm: &mut Vm, s: &Rc<PyStr>, name: &str, args: Args) -> PyResu
         }
         "count" => {
             let sub = s_arg(vm, a.first().unwrap_or(&Value::None), "count")?;
-            if sub.s.is_empty() {
-                Value::Int(s.len as i64 + 1)
-            } else {
-                Value::Int(text.matches(sub.s.as_str()).count() as i64)
+            match sub_bounds(vm, a, 1, s.len)? {
+                None => Value::Int(0),
+                Some((st, en)) => {
+                    let hay = char_slice(text, st, en);
+                    if sub.s.is_empty() {
+                        Value::Int((en - st) as i64 + 1)
+                    } else {
+                        Value::Int(hay.matches(sub.s.as_str()).count() as i64)
+                    }
+                }
             }
         }
         "startswith" | "endswith" => {
@@ -314,8 +475,10 @@ pub fn call_method(vm: &mut Vm, s: &Rc<PyStr>, name: &str, args: Args) -> PyResu
                 other => vec![other.clone()],
             };
             let mut hit = false;
+            let hay = sub_bounds(vm, a, 1, s.len)?.map(|(st, en)| char_slice(text, st, en));
             for p in pats {
                 let p = s_arg(vm, &p, name)?;
+                let Some(text) = hay else { continue };
                 if (name == "startswith" && text.starts_with(p.s.as_str()))
                     || (name == "endswith" && text.ends_with(p.s.as_str()))
                 {

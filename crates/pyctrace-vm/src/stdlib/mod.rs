@@ -1,0 +1,87 @@
+//! VM-native standard-library modules beyond the sandbox's host-facing
+//! ones: the byte codecs (`base64`, `binascii`, `zlib`, `marshal`,
+//! `struct`, `hashlib`), `string`, `operator`, `itertools` and
+//! `collections`. Each module is built on first import, from Rust.
+
+pub mod codecs;
+pub mod collections;
+pub mod digest;
+pub mod functional;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use crate::interp::{Flow, PyResult, Vm};
+use crate::protocol::new_exception;
+use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::value::Value;
+
+/// Builds the native module `name`, if this file family provides it.
+pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
+    Ok(Some(match name {
+        "base64" => codecs::make_base64(vm),
+        "binascii" => codecs::make_binascii(vm),
+        "zlib" => codecs::make_zlib(vm),
+        "marshal" => codecs::make_marshal(vm),
+        "struct" => codecs::make_struct(vm),
+        "hashlib" => digest::make_hashlib(vm),
+        "string" => functional::make_string(vm),
+        "operator" => functional::make_operator(vm),
+        "itertools" => functional::make_itertools(vm),
+        "collections" => collections::make_collections(vm),
+        _ => return Ok(None),
+    }))
+}
+
+/// An exception class `module.name` deriving from the builtin `base`
+/// (one per run).
+pub fn exc_class(vm: &mut Vm, key: &'static str, base: &str) -> Rc<Class> {
+    if let Some(c) = vm.sandbox.classes.get(key) {
+        return c.clone();
+    }
+    let (module, name) = key.split_once('.').unwrap_or(("builtins", key));
+    let bases = vec![vm.class(base)];
+    let mro_rest = c3_mro(&bases).unwrap_or_default();
+    let c = Rc::new(Class {
+        name: name.to_string(),
+        qualname: name.to_string(),
+        module: module.to_string(),
+        bases,
+        mro_rest,
+        dict: RefCell::new(HashMap::new()),
+        kind: Kind::Exception,
+        is_builtin: false,
+    });
+    vm.sandbox.classes.insert(key, c.clone());
+    c
+}
+
+/// Raises `module.name(msg)`.
+pub fn raise(vm: &mut Vm, key: &'static str, base: &str, msg: &str) -> Flow {
+    let cls = exc_class(vm, key, base);
+    Flow::Exc(new_exception(cls, vec![Value::str(msg)]))
+}
+
+/// The bytes of a bytes-like argument (or an ASCII str, where CPython
+/// accepts one).
+pub fn bytes_arg(vm: &mut Vm, v: &Value, allow_str: bool) -> PyResult<Vec<u8>> {
+    match v {
+        Value::Bytes(b) => Ok(b.to_vec()),
+        Value::Str(s) if allow_str => {
+            if s.s.is_ascii() {
+                Ok(s.s.as_bytes().to_vec())
+            } else {
+                Err(vm.value_error("string argument should contain only ASCII characters"))
+            }
+        }
+        other => {
+            let t = vm.type_name(other);
+            Err(vm.type_error(format!("a bytes-like object is required, not '{}'", t)))
+        }
+    }
+}
+
+pub fn bytes_val(b: Vec<u8>) -> Value {
+    Value::Bytes(Rc::new(b))
+}

@@ -1,0 +1,21 @@
+# string methods and slicing edge cases
+s = "Hello, World"
+print(s[::-1], s[-5:], s[:-7], s[100:], s[-100:3], s[3:1], s[::3], s[1::-1], s[-1:-6:-2])
+print(s.lower(), s.upper(), s.swapcase(), s.title(), s.capitalize(), "hELLO wORLD".capitalize())
+print(s.find("o"), s.rfind("o"), s.find("z"), s.index("W"), s.count("l"), s.count(""), s.find("", 50))
+print(s.startswith("Hell"), s.endswith(("x", "ld")), s.startswith("World", 7), "".startswith(""))
+print(s.replace("l", "L"), s.replace("l", "", 2), s.split(", "), "a,b,,c".split(","), "a b  c ".split())
+print("a,b,c".split(",", 1), "a,b,c".rsplit(",", 1), "  x  ".strip(), "xxhixx".strip("x"), "..a.".lstrip("."))
+print("line1\nline2\r\nline3".splitlines(), "ab\n".splitlines(True), "-".join(["a", "b", "c"]), "".join([]))
+print("42".zfill(5), "-42".zfill(6), "ab".center(7, "*"), "ab".ljust(5) + "|", "ab".rjust(5, "0"))
+print("abc".isalpha(), "a1".isalnum(), "123".isdigit(), "  ".isspace(), "Ab".istitle(), "ab".islower(), "AB".isupper())
+print("a-b-c".partition("-"), "a-b-c".rpartition("-"), "abc".partition("x"), "tab\there".expandtabs(4))
+print(ord("A"), chr(0x263A), "snow\u2603man"[4], len("\u00e9t\u00e9"), "ß".upper(), "İ".lower() == "i\u0307")
+print("%s" % "x", "abc" * 0, "ab" in "cabd", "x" < "y", "Z" < "a", "abc" < "abd", "ab" < "abc")
+print(str(12), str(1.5), str(None), str([1, "a"]), repr("it's"), repr('say "hi"'), repr("both ' \""))
+print(repr("tab\tnl\nbs\\ \x00 \x7f \u20ac"), ascii("caf\u00e9"), "{}".format("fmt"))
+print("abc".encode(), "h\u00e9".encode("utf-8"), b"h\xc3\xa9".decode("utf-8"), "x".join("abc"))
+t = "The quick brown fox"
+words = t.split()
+print([w[0] for w in words], " ".join(reversed(words)), max(words, key=len), sorted(words, key=str.lower))
+print(t.casefold() if hasattr(t, "casefold") else t.lower(), "x".isidentifier(), "3x".isidentifier())
