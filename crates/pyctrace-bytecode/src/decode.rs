@@ -41,17 +41,20 @@ impl Instruction {
         }
     }
 
+    #[inline]
     pub fn kind(&self) -> ArgKind {
         self.info.map_or(ArgKind::None, |i| i.kind)
     }
 
     /// Offset just past this instruction and its caches.
+    #[inline]
     pub fn end_offset(&self) -> usize {
         self.offset + self.size_in_bytes
     }
 
     /// The argument as `dis` of the version shows it: from 3.11 an argument
     /// whose EXTENDED_ARG bits overflow a C int wraps to a negative number.
+    #[inline]
     pub fn dis_arg(&self) -> Option<i64> {
         let arg = self.arg?;
         if self.version.at_least(3, 11) {
@@ -63,6 +66,7 @@ impl Instruction {
 
     /// Raw jump target offset in bytes (may be negative or past the end for
     /// hostile code), for jump instructions only.
+    #[inline]
     pub fn raw_jump_target(&self) -> Option<i64> {
         let arg = self.arg? as i64;
         let v = self.version;
@@ -82,11 +86,13 @@ impl Instruction {
     }
 
     /// Jump target inside `0..code_len`, `None` otherwise or when not a jump.
+    #[inline]
     pub fn jump_target(&self, code_len: usize) -> Option<usize> {
         let t = self.raw_jump_target()?;
         (t >= 0 && (t as u64) < code_len as u64).then_some(t as usize)
     }
 
+    #[inline]
     pub fn is_extended_arg(&self) -> bool {
         self.kind() == ArgKind::ExtendedArg
     }
@@ -108,6 +114,7 @@ pub struct Instructions<'a> {
 /// the items cover every byte of `code` in order (the last one may be a
 /// truncated instruction). Release lines without a table of their own use
 /// the closest one (1.x-2.6 use 2.7's, later 3.x the newest).
+#[inline]
 pub fn instructions(code: &[u8], version: PyVersion) -> Instructions<'_> {
     let table = op_table(version).unwrap_or_else(|| {
         let fallback = if version.major < 3 {
@@ -157,6 +164,7 @@ impl<'a> Instructions<'a> {
         }
     }
 
+    #[inline]
     fn next_wordcode(&mut self) -> Instruction {
         let offset = self.pos;
         let opcode = self.code[offset];
@@ -201,6 +209,7 @@ impl<'a> Instructions<'a> {
         }
     }
 
+    #[inline]
     fn next_bytecode(&mut self) -> Instruction {
         let offset = self.pos;
         let opcode = self.code[offset];
@@ -254,6 +263,7 @@ impl<'a> Instructions<'a> {
 impl Iterator for Instructions<'_> {
     type Item = Instruction;
 
+    #[inline]
     fn next(&mut self) -> Option<Instruction> {
         if self.done || self.pos >= self.code.len() {
             self.done = true;

@@ -13,7 +13,9 @@
 //! they follow depth-first under the header 3.7+ prints
 //! (`Disassembly of <code object ...>:`).
 
+mod compact;
 mod json;
+mod lines;
 mod model;
 mod printable;
 mod reach;
@@ -23,7 +25,7 @@ mod text;
 pub use json::{to_json, write_json, write_json_fmt};
 pub use model::{
     disassemble, disassemble_pyc, ArgValue, CodeListing, DisInstruction, Disassembly,
-    ExceptionEntry,
+    ExceptionEntry, Instructions,
 };
 pub use text::{
     to_text, write_code, write_text, write_text_io, TextOptions, Unreachable, UNREACHABLE_MARK,

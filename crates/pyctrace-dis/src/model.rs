@@ -1,18 +1,25 @@
 //! The model of a disassembly, built once: per code object its
 //! instructions with resolved arguments, line starts, jump targets,
 //! exception table and reachability. The formatters only read it.
+//!
+//! Instructions are kept compact (fixed-size records, their strings in one
+//! table per code object): the text formatter reads them so, and
+//! [`DisInstruction`]s with strings of their own are made from them the
+//! first time anyone looks ([`Instructions`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
-use pyctrace_bytecode::{
-    instructions, op_table, parse_exception_table, ArgKind, Instruction, LineTable, Mnemonic,
-    OpTable,
+use pyctrace_bytecode::{instructions, op_table, ArgKind, Instruction, Mnemonic, OpInfo, OpTable};
+use pyctrace_marshal::{Code, CodeField, FieldValue, Node, Obj, PyVersion, Pyc};
+
+pub use crate::compact::Instructions;
+use crate::compact::{
+    jump_target, opname_of, text_set, Extra, Ins, JumpShown, Res, Strings, TextSet,
+    FORMAT_VALUE_TEXTS,
 };
-use pyctrace_marshal::refs::RefTable;
-use pyctrace_marshal::{Code, CodeField, Node, Obj, PyVersion, Pyc};
-
+use crate::lines::line_starts;
 use crate::reach;
-use crate::repr::{plain_text, ReprCtx};
+use crate::repr::{plain_text, str_fast, ReprCtx};
 
 /// Code objects nested deeper than this are not disassembled (marshal data
 /// cannot nest them this deep without refs; this bounds crafted graphs).
@@ -21,6 +28,9 @@ const MAX_NESTING: usize = 200;
 /// At most this many code objects are listed: refs can make one code object
 /// appear in many `co_consts` (dis lists it each time), exponentially often.
 const MAX_LISTINGS: usize = 100_000;
+
+/// Longest code string disassembled (longer ones are cut).
+const MAX_CODE_LEN: usize = i32::MAX as usize;
 
 /// Every code object of a file, in the order `dis.dis` prints them
 /// (depth-first, each followed by the code objects in its `co_consts`).
@@ -43,7 +53,9 @@ pub struct CodeListing {
     pub first_line: i32,
     /// `len(co_code)` in bytes.
     pub code_len: usize,
-    pub instructions: Vec<DisInstruction>,
+    /// The instructions, in offset order: a slice of [`DisInstruction`]
+    /// (see [`Instructions`]).
+    pub instructions: Instructions,
     /// `dis.findlinestarts(code)` of the version.
     pub line_starts: Vec<(usize, Option<i32>)>,
     /// 3.11+ `co_exceptiontable`.
@@ -142,20 +154,20 @@ pub fn disassemble_pyc(pyc: &Pyc<'_>) -> Disassembly {
 /// Disassembles the code objects under `root` (normally a code object; a
 /// tuple or other container is searched for code objects too).
 pub fn disassemble(root: &Node<'_>, version: PyVersion) -> Disassembly {
-    let refs = RefTable::build(root, version);
-    let ctx = ReprCtx::new(version, &refs);
+    let ctx = ReprCtx::new(version, root);
     let mut codes = Vec::new();
     let mut stack = Vec::new();
+    let mut scratch = Scratch::default();
     match ctx.resolve(root) {
         Some(node) if matches!(node.obj, Obj::Code(_)) => {
-            walk(&ctx, node, 0, &mut stack, &mut codes);
+            walk(&ctx, node, 0, None, &mut stack, &mut scratch, &mut codes);
         }
         Some(node) => {
             // not a code object: list the code objects inside, in order
             for child in node.children() {
                 if let Some(c) = ctx.resolve(child) {
                     if matches!(c.obj, Obj::Code(_)) {
-                        walk(&ctx, c, 0, &mut stack, &mut codes);
+                        walk(&ctx, c, 0, None, &mut stack, &mut scratch, &mut codes);
                     }
                 }
             }
@@ -165,11 +177,69 @@ pub fn disassemble(root: &Node<'_>, version: PyVersion) -> Disassembly {
     Disassembly { version, codes }
 }
 
+/// Buffers reused from one code object to the next.
+#[derive(Default)]
+struct Scratch {
+    items: Vec<Ins>,
+    targets: Vec<i64>,
+    slots: Vec<u32>,
+    reach: reach::Scratch,
+}
+
+/// Room for every `CodeField` (there are 20).
+const FIELDS: usize = 32;
+
+/// A code object's fields, found in one pass: the first object and the
+/// first integer of each, as `Code::obj` and `Code::int` find them.
+struct Fields<'t, 'a> {
+    objs: [Option<&'t Node<'a>>; FIELDS],
+    ints: [Option<i32>; FIELDS],
+}
+
+impl<'t, 'a> Fields<'t, 'a> {
+    fn of(code: &'t Code<'a>) -> Self {
+        let mut fields = Fields {
+            objs: [None; FIELDS],
+            ints: [None; FIELDS],
+        };
+        for (field, value) in &code.fields {
+            let i = *field as usize;
+            match value {
+                FieldValue::Obj(node) => {
+                    if let Some(slot @ None) = fields.objs.get_mut(i) {
+                        *slot = Some(node);
+                    }
+                }
+                FieldValue::Int(n) => {
+                    if let Some(slot @ None) = fields.ints.get_mut(i) {
+                        *slot = Some(*n);
+                    }
+                }
+            }
+        }
+        fields
+    }
+
+    #[inline]
+    fn obj(&self, field: CodeField) -> Option<&'t Node<'a>> {
+        self.objs.get(field as usize).copied().flatten()
+    }
+
+    #[inline]
+    fn int(&self, field: CodeField) -> Option<i32> {
+        self.ints.get(field as usize).copied().flatten()
+    }
+}
+
+/// Lists `node` and, depth-first, the code objects in its `co_consts`.
+/// `repr` is `repr(node)` when the caller already made it.
 fn walk<'t, 'a>(
-    ctx: &ReprCtx<'_, 't, 'a>,
+    ctx: &ReprCtx<'t, 'a>,
     node: &'t Node<'a>,
     depth: usize,
+    repr: Option<String>,
     stack: &mut Vec<*const Node<'a>>,
+    scratch: &mut Scratch,
     out: &mut Vec<CodeListing>,
 ) {
     let Obj::Code(code) = &node.obj else { return };
@@ -178,39 +248,145 @@ fn walk<'t, 'a>(
         return;
     }
     stack.push(ptr);
-    let builder = Builder::new(ctx, node, code);
-    out.push(builder.build(depth));
-    for item in builder.consts.iter() {
-        if matches!(item.obj, Obj::Code(_)) {
-            walk(ctx, item, depth + 1, stack, out);
-        }
+    let mut builder = Builder::new(ctx, node, code, scratch);
+    let listing = builder.build(depth, repr);
+    // the code objects in co_consts, with the reprs made for LOAD_CONST
+    let children: Vec<(&'t Node<'a>, Option<String>)> = (0..builder.consts.len())
+        .filter_map(|i| {
+            let item = builder.item(builder.consts, i);
+            matches!(item.obj, Obj::Code(_)).then(|| {
+                let made = builder.slots[i];
+                let repr =
+                    (made != NOT_MADE).then(|| listing.instructions.strings.get(made).to_string());
+                (item, repr)
+            })
+        })
+        .collect();
+    builder.give_back(scratch);
+    out.push(listing);
+    for (item, repr) in children {
+        walk(ctx, item, depth + 1, repr, stack, scratch, out);
     }
     stack.pop();
 }
 
-/// Python-style indexing (negative counts from the end).
-fn py_index<T: Copy>(items: &[T], i: i64) -> Option<T> {
-    let len = items.len() as i64;
+/// The position Python-style index `i` names in a list of `len` items.
+#[inline]
+fn py_slot(len: usize, i: i64) -> Option<usize> {
+    let len = len as i64;
     let j = if i < 0 { i + len } else { i };
-    (0..len).contains(&j).then(|| items[j as usize])
+    (0..len).contains(&j).then_some(j as usize)
 }
 
-struct Builder<'c, 'r, 't, 'a> {
-    ctx: &'c ReprCtx<'r, 't, 'a>,
+/// Characters of `n` in decimal (with its sign).
+fn dec_len(n: i64) -> usize {
+    let mut len = if n < 0 { 2 } else { 1 };
+    let mut m = n.unsigned_abs();
+    while m >= 10 {
+        m /= 10;
+        len += 1;
+    }
+    len
+}
+
+#[inline]
+pub(crate) fn is_jump_kind(kind: ArgKind) -> bool {
+    matches!(
+        kind,
+        ArgKind::JumpForward | ArgKind::JumpBackward | ArgKind::JumpAbsolute
+    )
+}
+
+/// Big-endian 6-bit varint (bit 6 = more follows); `None` at the end of data.
+fn read_varint(tab: &[u8], pos: &mut usize) -> Option<u64> {
+    let mut b = *tab.get(*pos)?;
+    *pos += 1;
+    let mut val = (b & 63) as u64;
+    while b & 64 != 0 {
+        b = *tab.get(*pos)?;
+        *pos += 1;
+        val = (val << 6) | (b & 63) as u64;
+    }
+    Some(val)
+}
+
+/// `co_exceptiontable` like `dis._parse_exception_table` (and
+/// `pyctrace_bytecode::parse_exception_table`): entries until the data runs
+/// out, a partial last entry dropped, absurd values wrapping in 64 bits.
+fn exception_entries(table: &[u8]) -> Vec<ExceptionEntry> {
+    // an entry takes 4 bytes at least
+    let mut out = Vec::with_capacity(table.len() / 4);
+    let mut pos = 0usize;
+    while let Some(start) = read_varint(table, &mut pos) {
+        let Some(length) = read_varint(table, &mut pos) else {
+            break;
+        };
+        let Some(target) = read_varint(table, &mut pos) else {
+            break;
+        };
+        let Some(dl) = read_varint(table, &mut pos) else {
+            break;
+        };
+        let start = start.wrapping_mul(2);
+        out.push(ExceptionEntry {
+            start,
+            end: start.wrapping_add(length.wrapping_mul(2)),
+            target: target.wrapping_mul(2),
+            depth: dl >> 1,
+            lasti: dl & 1 != 0,
+        });
+    }
+    out
+}
+
+/// Which name list an argument indexes.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum List {
+    Names,
+    Vars,
+    Cells,
+}
+
+/// A slot whose string is not made yet.
+const NOT_MADE: u32 = u32::MAX;
+
+struct Builder<'c, 't, 'a> {
+    ctx: &'c ReprCtx<'t, 'a>,
     node: &'t Node<'a>,
-    code: &'t Code<'a>,
+    fields: Fields<'t, 'a>,
     version: PyVersion,
     table: &'static OpTable,
     bytes: &'t [u8],
-    consts: Vec<&'t Node<'a>>,
-    names: Vec<&'t Node<'a>>,
-    varnames: Vec<&'t Node<'a>>,
-    /// <= 3.10: cellvars + freevars; 3.11+: localsplusnames.
-    cells: Vec<&'t Node<'a>>,
+    consts: &'t [Node<'a>],
+    names: &'t [Node<'a>],
+    /// 3.11+: localsplusnames.
+    varnames: &'t [Node<'a>],
+    /// Up to 3.10 cells are cellvars + freevars; from 3.11 `varnames`.
+    cellvars: &'t [Node<'a>],
+    freevars: &'t [Node<'a>],
+    /// 3.11+: cells are `varnames`.
+    cells_are_vars: bool,
+    /// The strings of the listing.
+    strings: Strings,
+    /// Per constant, then name, local and cell: its string in `strings`,
+    /// or NOT_MADE.
+    slots: Vec<u32>,
+    /// Jump targets as `dis` finds them, sorted once known.
+    targets: Vec<i64>,
+    /// The instructions being built.
+    items: Vec<Ins>,
+    reach: reach::Scratch,
+    /// Some instruction has an EXTENDED_ARG prefix.
+    prefixed: bool,
 }
 
-impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
-    fn new(ctx: &'c ReprCtx<'r, 't, 'a>, node: &'t Node<'a>, code: &'t Code<'a>) -> Self {
+impl<'c, 't, 'a> Builder<'c, 't, 'a> {
+    fn new(
+        ctx: &'c ReprCtx<'t, 'a>,
+        node: &'t Node<'a>,
+        code: &'t Code<'a>,
+        scratch: &mut Scratch,
+    ) -> Self {
         let version = ctx.version;
         let table = op_table(version).unwrap_or_else(|| {
             let fallback = if version.major < 3 {
@@ -220,44 +396,82 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
             };
             op_table(fallback).expect("2.7 and 3.14 tables exist")
         });
-        let seq = |field: CodeField| -> Vec<&'t Node<'a>> {
-            let Some(n) = code.obj(field).and_then(|n| ctx.resolve(n)) else {
-                return Vec::new();
-            };
-            match n.as_seq() {
-                Some(items) => items.iter().map(|i| ctx.resolve(i).unwrap_or(i)).collect(),
-                None => Vec::new(),
-            }
+        let fields = Fields::of(code);
+        let seq = |field: CodeField| -> &'t [Node<'a>] {
+            fields
+                .obj(field)
+                .and_then(|n| ctx.resolve(n))
+                .and_then(Node::as_seq)
+                .unwrap_or(&[])
         };
-        let bytes: &'t [u8] = code
+        let bytes: &'t [u8] = fields
             .obj(CodeField::Code)
             .and_then(|n| ctx.resolve(n))
             .and_then(Node::as_str_bytes)
             .unwrap_or(&[]);
-        let (varnames, cells) = if version.at_least(3, 11) {
-            let lp = seq(CodeField::LocalsPlusNames);
-            (lp.clone(), lp)
+        // offsets are kept in 32 bits: marshal lengths are 32-bit signed,
+        // so only a hand-built tree could hold more
+        let bytes = &bytes[..bytes.len().min(MAX_CODE_LEN)];
+        let (varnames, cellvars, freevars) = if version.at_least(3, 11) {
+            (seq(CodeField::LocalsPlusNames), &[][..], &[][..])
         } else {
-            let mut cells = seq(CodeField::CellVars);
-            cells.extend(seq(CodeField::FreeVars));
-            (seq(CodeField::VarNames), cells)
+            (
+                seq(CodeField::VarNames),
+                seq(CodeField::CellVars),
+                seq(CodeField::FreeVars),
+            )
         };
+        let consts = seq(CodeField::Consts);
+        let names = seq(CodeField::Names);
+        let count = consts.len() + names.len() + varnames.len() + cellvars.len() + freevars.len();
+        let mut slots = std::mem::take(&mut scratch.slots);
+        slots.clear();
+        slots.resize(count, NOT_MADE);
+        let mut targets = std::mem::take(&mut scratch.targets);
+        targets.clear();
+        let reach = std::mem::take(&mut scratch.reach);
+        let items = std::mem::take(&mut scratch.items);
+        let mut strings = Strings::default();
+        strings.reserve(count);
         Builder {
             ctx,
             node,
-            code,
+            fields,
             version,
             table,
             bytes,
-            consts: seq(CodeField::Consts),
-            names: seq(CodeField::Names),
+            consts,
+            names,
             varnames,
-            cells,
+            cellvars,
+            freevars,
+            cells_are_vars: version.at_least(3, 11),
+            strings,
+            slots,
+            targets,
+            items,
+            reach,
+            prefixed: false,
         }
     }
 
+    /// Returns the reusable buffers.
+    fn give_back(self, scratch: &mut Scratch) {
+        scratch.slots = self.slots;
+        scratch.targets = self.targets;
+        scratch.items = self.items;
+        scratch.reach = self.reach;
+    }
+
+    /// Item `i` of a list, refs followed.
+    #[inline]
+    fn item(&self, list: &'t [Node<'a>], i: usize) -> &'t Node<'a> {
+        let n = &list[i];
+        self.ctx.resolve(n).unwrap_or(n)
+    }
+
     fn bytes_field(&self, field: CodeField) -> &'t [u8] {
-        self.code
+        self.fields
             .obj(field)
             .and_then(|n| self.ctx.resolve(n))
             .and_then(Node::as_str_bytes)
@@ -265,127 +479,198 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
     }
 
     fn text_field(&self, field: CodeField) -> Option<String> {
-        let n = self.ctx.resolve(self.code.obj(field)?)?;
+        let n = self.ctx.resolve(self.fields.obj(field)?)?;
         Some(plain_text(n, self.ctx))
     }
 
-    fn build(&self, depth: usize) -> CodeListing {
+    fn build(&mut self, depth: usize, repr: Option<String>) -> CodeListing {
         let v = self.version;
+        let py2 = v.is_py2();
         let code_len = self.bytes.len();
-        let first_line = self.code.int(CodeField::FirstLineNo).unwrap_or(0);
+        let first_line = self.fields.int(CodeField::FirstLineNo).unwrap_or(0);
         let mut notes = Vec::new();
 
-        let decoded: Vec<Instruction> = instructions(self.bytes, v).collect();
-
-        // line starts, as a dict (later pairs win, like dict(findlinestarts))
-        let line_starts = LineTable::new(
+        let line_starts = line_starts(
             v,
             self.bytes_field(CodeField::LineTable),
             first_line,
             code_len,
-        )
-        .line_starts();
-        let mut starts: HashMap<usize, Option<i32>> = HashMap::new();
-        for &(o, l) in &line_starts {
-            starts.insert(o, l);
-        }
+        );
+        // line starts by offset: later pairs win, like dict(findlinestarts);
+        // the tables give them in offset order, a map is only for odd ones
+        let starts_sorted = line_starts.windows(2).all(|w| w[0].0 <= w[1].0);
+        let starts_map: HashMap<usize, Option<i32>> = if starts_sorted {
+            HashMap::new()
+        } else {
+            line_starts.iter().copied().collect()
+        };
 
-        let exception_table: Vec<ExceptionEntry> = if v.at_least(3, 11) {
-            parse_exception_table(self.bytes_field(CodeField::ExceptionTable))
-                .into_iter()
-                .map(|e| ExceptionEntry {
-                    start: e.start,
-                    end: e.end,
-                    target: e.target,
-                    depth: e.depth,
-                    lasti: e.lasti,
-                })
-                .collect()
+        let exception_table = if v.at_least(3, 11) {
+            exception_entries(self.bytes_field(CodeField::ExceptionTable))
         } else {
             Vec::new()
         };
 
-        // jump targets as this version's dis finds them
-        let mut targets: BTreeSet<i64> = BTreeSet::new();
-        for ins in &decoded {
-            if let Some(t) = self.label_target(ins) {
-                targets.insert(t);
+        // From 3.13 jump arguments show label numbers, known once every
+        // jump target is: those are set after the first pass.
+        let labels_in_argrepr = v.at_least(3, 13);
+        let signed = if self.table.py_version().at_least(3, 11) {
+            Ins::SIGNED_ARG
+        } else {
+            0
+        };
+        // Built in a buffer reused from one code object to the next (it
+        // stays in cache), copied out at the end. At most one instruction
+        // per code unit (2.x: about one in 2 bytes).
+        let mut items = std::mem::take(&mut self.items);
+        items.clear();
+        items.reserve(code_len / 2 + 1);
+        let mut next_start = 0usize; // index into line_starts
+        let mut line: Option<i32> = None;
+        let mut prev_ext = false; // 2.x: the last argument-taking op was EXTENDED_ARG
+        for ins in instructions(self.bytes, v) {
+            let Instruction {
+                offset,
+                start_offset,
+                opcode,
+                mnemonic,
+                info,
+                arg,
+                size_in_bytes,
+                truncated,
+                ..
+            } = ins;
+            let kind = info.map_or(ArgKind::None, |i| i.kind);
+            self.prefixed |= start_offset < offset;
+            let line_start = if starts_sorted {
+                while next_start < line_starts.len() && line_starts[next_start].0 < offset {
+                    next_start += 1;
+                }
+                let mut found = None;
+                while next_start < line_starts.len() && line_starts[next_start].0 == offset {
+                    found = Some(line_starts[next_start].1);
+                    next_start += 1;
+                }
+                found
+            } else {
+                starts_map.get(&offset).copied()
+            };
+            if let Some(l) = line_start {
+                line = l;
+            }
+            let mut flags = signed;
+            if line.is_some() {
+                flags |= Ins::HAS_LINE;
+            }
+            if line_start.is_some() {
+                flags |= Ins::STARTS_LINE;
+            }
+            if truncated.is_some() {
+                flags |= Ins::TRUNCATED;
+            }
+            let mut compact = Ins {
+                offset: offset as u32,
+                start_offset: start_offset as u32,
+                raw_arg: arg.unwrap_or(0),
+                line_no: line.unwrap_or(0),
+                label: 0,
+                res: Res::None,
+                size: size_in_bytes as u16,
+                mnemonic,
+                opcode,
+                kind,
+                flags,
+            };
+            let mut jump = None;
+            if arg.is_some() {
+                compact.flags |= Ins::HAS_ARG;
+                let arg_long = py2 && prev_ext;
+                if py2 {
+                    prev_ext = kind == ArgKind::ExtendedArg;
+                }
+                compact.set(Ins::ARG_LONG, arg_long);
+                compact.res = if is_jump_kind(kind) {
+                    jump = jump_target(self.table, &compact);
+                    if let Some(t) = self.label_target(&compact, info, jump) {
+                        self.targets.push(t);
+                    }
+                    if labels_in_argrepr {
+                        // the label is set below
+                        Res::Jump(JumpShown::To)
+                    } else {
+                        self.resolve_arg(kind, mnemonic, compact.arg(), arg_long)
+                    }
+                } else {
+                    self.resolve_arg(kind, mnemonic, compact.arg(), arg_long)
+                };
+                compact.set(Ins::BAD_ARG, compact.res.is_bad());
+            }
+            #[cfg(debug_assertions)]
+            {
+                let decoded = Instruction {
+                    offset,
+                    start_offset,
+                    opcode,
+                    mnemonic,
+                    info,
+                    arg,
+                    size_in_bytes,
+                    cache_entries: ins.cache_entries,
+                    truncated: truncated.clone(),
+                    version: ins.version,
+                };
+                debug_assert_eq!(compact.arg(), decoded.dis_arg().unwrap_or(0));
+                debug_assert_eq!(jump, decoded.raw_jump_target());
+                debug_assert_eq!(jump_target(self.table, &compact), jump);
+            }
+            items.push(compact);
+            if compact.has(Ins::BAD_ARG) || jump.is_some() || truncated.is_some() {
+                let opname = opname_of(opcode, mnemonic);
+                if compact.has(Ins::BAD_ARG) {
+                    notes.push(format!(
+                        "offset {offset}: {opname} argument {} out of range",
+                        compact.arg()
+                    ));
+                }
+                if let Some(t) = jump {
+                    if t < 0 || t as u64 >= code_len as u64 {
+                        notes.push(format!(
+                            "offset {offset}: {opname} jumps outside the code (to {t})"
+                        ));
+                    }
+                }
+                if let Some(e) = &truncated {
+                    notes.push(e.to_string());
+                }
             }
         }
         for e in &exception_table {
             if v.at_least(3, 13) {
-                targets.insert(e.start as i64);
-                targets.insert(e.end as i64);
-                targets.insert(e.target as i64);
+                self.targets.push(e.start as i64);
+                self.targets.push(e.end as i64);
+                self.targets.push(e.target as i64);
             } else if e.end > e.start {
-                targets.insert(e.target as i64);
+                self.targets.push(e.target as i64);
             }
         }
-        let labels: BTreeMap<i64, u32> = targets
-            .iter()
-            .enumerate()
-            .map(|(i, &o)| (o, i as u32 + 1))
-            .collect();
+        self.targets.sort_unstable();
+        self.targets.dedup();
+        let targets = &self.targets;
 
-        let mut out = Vec::with_capacity(decoded.len());
-        let mut line: Option<i32> = None;
-        let mut prev_ext = false; // 2.x: the last argument-taking op was EXTENDED_ARG
-        for ins in &decoded {
-            let line_start = starts.get(&ins.offset).copied();
-            if let Some(l) = line_start {
-                line = l;
+        // label numbers (1-based, in offset order)
+        let mut t = 0usize;
+        for ins in items.iter_mut() {
+            let o = ins.offset as i64;
+            while t < targets.len() && targets[t] < o {
+                t += 1;
             }
-            let arg = ins.dis_arg();
-            let arg_long = v.is_py2() && arg.is_some() && prev_ext;
-            if v.is_py2() && arg.is_some() {
-                prev_ext = ins.is_extended_arg();
+            if t < targets.len() && targets[t] == o {
+                ins.label = t as u32 + 1;
             }
-            let jump_target = ins.raw_jump_target();
-            let (argval, argrepr, bad_arg) = match arg {
-                Some(a) => self.resolve_arg(ins, a, jump_target, arg_long, &labels),
-                None => (ArgValue::None, String::new(), false),
-            };
-            if bad_arg {
-                notes.push(format!(
-                    "offset {}: {} argument {} out of range",
-                    ins.offset,
-                    ins.opname(),
-                    arg.unwrap_or(0)
-                ));
+            if labels_in_argrepr && matches!(ins.res, Res::Jump(_)) {
+                let target = jump_target(self.table, ins).unwrap_or(0);
+                ins.res = Res::Jump(jump_label(targets, target));
             }
-            if let Some(t) = jump_target {
-                if t < 0 || t as u64 >= code_len as u64 {
-                    notes.push(format!(
-                        "offset {}: {} jumps outside the code (to {t})",
-                        ins.offset,
-                        ins.opname()
-                    ));
-                }
-            }
-            if let Some(e) = &ins.truncated {
-                notes.push(e.to_string());
-            }
-            out.push(DisInstruction {
-                offset: ins.offset,
-                start_offset: ins.start_offset,
-                size: ins.size_in_bytes,
-                opcode: ins.opcode,
-                opname: ins.opname(),
-                mnemonic: ins.mnemonic,
-                kind: ins.kind(),
-                arg,
-                arg_long,
-                argval,
-                argrepr,
-                jump_target,
-                line_start,
-                line,
-                is_jump_target: labels.contains_key(&(ins.offset as i64)),
-                label: labels.get(&(ins.offset as i64)).copied(),
-                reachable: true,
-                truncated: ins.truncated.is_some(),
-                bad_arg,
-            });
         }
 
         // Reachability, then undo EXTENDED_ARG prefixes that never run: a
@@ -394,46 +679,67 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
         // instruction that actually executes. Corrected arguments can move
         // jump targets, so repeat until nothing changes.
         for _round in 0..8 {
-            let reachable = reach::reachable(&out, &exception_table, code_len, v);
-            for (ins, r) in out.iter_mut().zip(reachable) {
-                ins.reachable = r;
-            }
-            if !self.drop_dead_prefixes(&decoded, &mut out, &labels, &mut notes) {
+            reach::mark_reachable(
+                &mut items,
+                &exception_table,
+                code_len,
+                self.table,
+                &mut self.reach,
+            );
+            if !self.drop_dead_prefixes(&mut items, &mut notes) {
                 break;
             }
         }
-        let unreachable_bytes = out.iter().filter(|i| !i.reachable).map(|i| i.size).sum();
-        for ins in &out {
-            if let Some(t) = ins.jump_target {
-                let on_boundary = out.binary_search_by_key(&t, |i| i.offset as i64).is_ok();
-                if t >= 0 && (t as usize) < code_len && !on_boundary {
-                    notes.push(format!(
-                        "offset {}: {} jumps into the middle of an instruction (to {t})",
-                        ins.offset, ins.opname
-                    ));
+        let mut unreachable_bytes = 0;
+        for ins in &items {
+            if !ins.has(Ins::REACHABLE) {
+                unreachable_bytes += ins.size as usize;
+            }
+            if let Some(t) = jump_target(self.table, ins) {
+                if t >= 0 && (t as usize) < code_len {
+                    let on_boundary = items.binary_search_by_key(&t, |i| i.offset as i64).is_ok();
+                    if !on_boundary {
+                        notes.push(format!(
+                            "offset {}: {} jumps into the middle of an instruction (to {t})",
+                            ins.offset,
+                            opname_of(ins.opcode, ins.mnemonic)
+                        ));
+                    }
                 }
             }
         }
 
         let (lineno_width, offset_width) = self.widths(&line_starts, code_len);
-        CodeListing {
+        // (inserted in order: one node for the usual few labels)
+        let mut labels: BTreeMap<i64, u32> = BTreeMap::new();
+        for (i, &o) in self.targets.iter().enumerate() {
+            labels.insert(o, i as u32 + 1);
+        }
+        let listing = CodeListing {
             depth,
-            repr: self.ctx.code_repr(self.node),
+            repr: repr.unwrap_or_else(|| self.ctx.code_repr(self.node)),
             name: self.text_field(CodeField::Name).unwrap_or_default(),
             qualname: self.text_field(CodeField::QualName),
             filename: self.text_field(CodeField::Filename).unwrap_or_default(),
             first_line,
             code_len,
-            instructions: out,
+            instructions: Instructions::new(
+                items.to_vec(),
+                std::mem::take(&mut self.strings),
+                v,
+                self.table,
+            ),
             line_starts,
             exception_table,
-            label_width: 4 + labels.len().to_string().len(),
+            label_width: 4 + dec_len(labels.len() as i64),
             labels,
             lineno_width,
             offset_width,
             unreachable_bytes,
             notes,
-        }
+        };
+        self.items = items;
+        listing
     }
 
     /// Column widths of the version's `dis` (line number, offset).
@@ -444,20 +750,20 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
         } else if v.at_least(3, 7) {
             let maxoffset = code_len as i64 - 2;
             if maxoffset >= 10000 {
-                maxoffset.to_string().len()
+                dec_len(maxoffset)
             } else {
                 4
             }
         } else {
             4
         };
-        let lines: Vec<i32> = line_starts.iter().filter_map(|&(_, l)| l).collect();
+        let lines = line_starts.iter().filter_map(|&(_, l)| l);
         let lineno_width = if v.at_least(3, 13) {
             // max(filter(None, ...)): line 0 does not count
-            match lines.iter().copied().filter(|&l| l != 0).max() {
+            match lines.filter(|&l| l != 0).max() {
                 None => 0,
                 Some(m) => {
-                    let w = 3.max(m.to_string().len());
+                    let w = 3.max(dec_len(m as i64));
                     if w < 4 && line_starts.iter().any(|&(_, l)| l.is_none()) {
                         4
                     } else {
@@ -466,11 +772,11 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
                 }
             }
         } else if v.at_least(3, 7) {
-            match lines.iter().max() {
+            match lines.max() {
                 // 3.7-3.9 raise ValueError here; show the usual column
                 None if !v.at_least(3, 10) => 3,
                 None => 0,
-                Some(&m) if m >= 1000 => m.to_string().len(),
+                Some(m) if m >= 1000 => dec_len(m as i64),
                 Some(_) => 3,
             }
         } else {
@@ -479,67 +785,114 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
         (lineno_width, offset_width)
     }
 
-    /// The jump target `dis.findlabels` of the version records for `ins`.
-    fn label_target(&self, ins: &Instruction) -> Option<i64> {
+    /// The jump target `dis.findlabels` of the version records for `ins`
+    /// (a jump with an argument, whose raw target is `target`).
+    fn label_target(&self, ins: &Ins, info: Option<&OpInfo>, target: Option<i64>) -> Option<i64> {
         let v = self.version;
-        ins.arg?;
-        let kind = ins.kind();
-        if !matches!(
-            kind,
-            ArgKind::JumpForward | ArgKind::JumpBackward | ArgKind::JumpAbsolute
-        ) {
-            return None;
-        }
         if v.is_py2() {
             // 2.x findlabels ignores EXTENDED_ARG
-            let o = ins.offset;
+            let o = ins.offset as usize;
             let raw = *self.bytes.get(o + 1)? as i64 | (*self.bytes.get(o + 2)? as i64) << 8;
-            return Some(match kind {
+            return Some(match ins.kind {
                 ArgKind::JumpAbsolute => raw,
                 _ => o as i64 + 3 + raw,
             });
         }
-        if v.major == 3 && v.minor == 11 && ins.info.is_some_and(|i| i.deopt.is_some()) {
+        if v.major == 3 && v.minor == 11 && info.is_some_and(|i| i.deopt.is_some()) {
             // 3.11 findlabels looks at the opcode itself, not its base op
             return None;
         }
-        ins.raw_jump_target()
+        target
     }
 
-    fn name_at(&self, list: &[&'t Node<'a>], i: i64) -> Option<String> {
-        py_index(list, i).map(|n| plain_text(n, self.ctx))
+    /// The string of item `i` (Python-style index) of a name list, made once.
+    #[inline(always)]
+    fn text_at(&mut self, list: List, i: i64) -> Option<u32> {
+        let base = self.consts.len();
+        let (items, j, slot) = match list {
+            List::Names => {
+                let j = py_slot(self.names.len(), i)?;
+                (self.names, j, base + j)
+            }
+            List::Vars | List::Cells if list == List::Vars || self.cells_are_vars => {
+                let j = py_slot(self.varnames.len(), i)?;
+                (self.varnames, j, base + self.names.len() + j)
+            }
+            List::Vars | List::Cells => {
+                let cells = self.cellvars.len();
+                let j = py_slot(cells + self.freevars.len(), i)?;
+                let slot = base + self.names.len() + self.varnames.len() + j;
+                if j < cells {
+                    (self.cellvars, j, slot)
+                } else {
+                    (self.freevars, j - cells, slot)
+                }
+            }
+        };
+        if self.slots[slot] == NOT_MADE {
+            self.slots[slot] = self.make_text(self.item(items, j));
+        }
+        Some(self.slots[slot])
+    }
+
+    /// Adds the text of a name to the strings.
+    #[inline(never)]
+    fn make_text(&mut self, node: &'t Node<'a>) -> u32 {
+        match str_fast(node, self.version) {
+            Some(t) => self.strings.push(t),
+            None => self.strings.push(&plain_text(node, self.ctx)),
+        }
+    }
+
+    /// The string of `repr()` of constant `i` (Python-style index), made once.
+    #[inline(always)]
+    fn const_at(&mut self, i: i64) -> Option<u32> {
+        let j = py_slot(self.consts.len(), i)?;
+        if self.slots[j] == NOT_MADE {
+            self.slots[j] = self.make_repr(self.item(self.consts, j));
+        }
+        Some(self.slots[j])
+    }
+
+    /// Adds the repr of a constant to the strings.
+    #[inline(never)]
+    fn make_repr(&mut self, node: &'t Node<'a>) -> u32 {
+        self.ctx.repr_into(node, &mut self.strings.text);
+        self.strings.end()
     }
 
     /// For each reachable instruction whose EXTENDED_ARG chain has a prefix
     /// that is never executed, recomputes the argument from the prefixes
     /// that are (those after the last dead one). Returns whether any changed.
-    fn drop_dead_prefixes(
-        &self,
-        decoded: &[Instruction],
-        out: &mut [DisInstruction],
-        labels: &BTreeMap<i64, u32>,
-        notes: &mut Vec<String>,
-    ) -> bool {
+    fn drop_dead_prefixes(&mut self, items: &mut [Ins], notes: &mut Vec<String>) -> bool {
+        if !self.prefixed {
+            return false;
+        }
         let v = self.version;
         let mut changed = false;
-        for i in 0..out.len() {
-            let ins = &out[i];
-            if !ins.reachable || ins.arg.is_none() || ins.start_offset >= ins.offset {
+        for i in 0..items.len() {
+            let ins = &items[i];
+            if !ins.has(Ins::REACHABLE) || !ins.has(Ins::HAS_ARG) || ins.start_offset >= ins.offset
+            {
                 continue;
             }
             let start = ins.start_offset;
             let prefixes: Vec<usize> = (0..i)
                 .rev()
-                .take_while(|&j| out[j].offset >= start)
-                .filter(|&j| decoded[j].is_extended_arg())
+                .take_while(|&j| items[j].offset >= start)
+                .filter(|&j| items[j].kind == ArgKind::ExtendedArg)
                 .collect::<Vec<_>>()
                 .into_iter()
                 .rev()
                 .collect();
-            let Some(last_dead) = prefixes.iter().rposition(|&j| !out[j].reachable) else {
+            let Some(last_dead) = prefixes
+                .iter()
+                .rposition(|&j| !items[j].has(Ins::REACHABLE))
+            else {
                 continue;
             };
-            let unit = |offset: usize| -> u32 {
+            let unit = |offset: u32| -> u32 {
+                let offset = offset as usize;
                 if v.at_least(3, 6) {
                     self.bytes.get(offset + 1).copied().unwrap_or(0) as u32
                 } else {
@@ -551,105 +904,100 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
             let shift = if v.at_least(3, 6) { 8 } else { 16 };
             let mut effective: u32 = 0;
             for &j in &prefixes[last_dead + 1..] {
-                effective = effective.wrapping_shl(shift) | unit(out[j].offset);
+                effective = effective.wrapping_shl(shift) | unit(items[j].offset);
             }
-            effective = effective.wrapping_shl(shift) | unit(out[i].offset);
-            let mut fixed = decoded[i].clone();
-            fixed.arg = Some(effective);
-            let (Some(arg), old) = (fixed.dis_arg(), out[i].arg) else {
-                continue;
-            };
-            if Some(arg) == old {
+            effective = effective.wrapping_shl(shift) | unit(items[i].offset);
+            let mut fixed = items[i];
+            fixed.raw_arg = effective;
+            let (arg, old) = (fixed.arg(), items[i].arg());
+            if arg == old {
                 continue;
             }
-            let jump_target = fixed.raw_jump_target();
-            let (argval, argrepr, bad_arg) =
-                self.resolve_arg(&fixed, arg, jump_target, false, labels);
-            let stale = format!("offset {}: {} argument ", out[i].offset, out[i].opname);
+            let mut res = self.resolve_arg(fixed.kind, fixed.mnemonic, arg, false);
+            let bad_arg = res.is_bad();
+            if let (Res::Jump(_), true) = (res, v.at_least(3, 13)) {
+                let target = jump_target(self.table, &fixed).unwrap_or(0);
+                res = Res::Jump(jump_label(&self.targets, target));
+            }
+            let opname = opname_of(fixed.opcode, fixed.mnemonic);
+            let stale = format!("offset {}: {} argument ", fixed.offset, opname);
             notes.retain(|n| !n.starts_with(&stale));
             notes.push(format!(
-                "offset {}: EXTENDED_ARG at {} never runs; {} executes with argument {arg} (linear disassembly shows {})",
-                out[i].offset,
-                out[prefixes[last_dead]].offset,
-                out[i].opname,
-                old.unwrap_or(0)
+                "offset {}: EXTENDED_ARG at {} never runs; {} executes with argument {arg} (linear disassembly shows {old})",
+                fixed.offset,
+                items[prefixes[last_dead]].offset,
+                opname,
             ));
-            let ins = &mut out[i];
-            ins.arg = Some(arg);
-            ins.arg_long = false;
-            ins.argval = argval;
-            ins.argrepr = argrepr;
-            ins.bad_arg = bad_arg;
-            ins.jump_target = jump_target;
+            fixed.res = res;
+            fixed.set(Ins::ARG_LONG, false);
+            fixed.set(Ins::BAD_ARG, bad_arg);
+            items[i] = fixed;
             changed = true;
         }
         changed
     }
 
-    /// `(argval, argrepr, bad)` for an instruction with an argument.
+    /// The resolution of an argument (3.13+ jumps get their label
+    /// afterwards).
+    #[inline(always)]
     fn resolve_arg(
-        &self,
-        ins: &Instruction,
+        &mut self,
+        kind: ArgKind,
+        mnemonic: Option<Mnemonic>,
         arg: i64,
-        jump_target: Option<i64>,
         arg_long: bool,
-        labels: &BTreeMap<i64, u32>,
-    ) -> (ArgValue, String, bool) {
+    ) -> Res {
         let v = self.version;
-        let bad = |what: &str| (ArgValue::Bad, format!("<bad {what} {arg}>"), true);
-        let name_with =
-            |idx: i64, list: &[&'t Node<'a>], flag: bool, extra: &str, what: &str| match self
-                .name_at(list, idx)
-            {
-                Some(n) => {
-                    let shown = if flag && !n.is_empty() {
-                        if v.at_least(3, 13) {
-                            format!("{n} + {extra}")
-                        } else {
-                            format!("{extra} + {n}")
-                        }
-                    } else {
-                        n.clone()
-                    };
-                    (ArgValue::Name(n), shown, false)
-                }
-                None => (ArgValue::Bad, format!("<bad {what} {idx}>"), true),
-            };
-        let kind = match ins.kind() {
+        let orig_kind = kind;
+        let kind = match kind {
             // 3.11's dis does not count KW_NAMES as a const op (3.12 does)
             ArgKind::Const
-                if v.major == 3 && v.minor == 11 && ins.mnemonic == Some(Mnemonic::KW_NAMES) =>
+                if v.major == 3 && v.minor == 11 && mnemonic == Some(Mnemonic::KW_NAMES) =>
             {
                 ArgKind::Raw
             }
             k => k,
         };
+        let text = |set: TextSet, i: i64, what: &str, this: &mut Self| match py_slot(
+            text_set(this.table, set).len(),
+            i,
+        ) {
+            Some(j) => Res::Text(set, j as u16),
+            None => this.bad(what, arg),
+        };
         match kind {
-            ArgKind::Const => match py_index(&self.consts, arg) {
-                Some(c) => {
-                    let r = self.ctx.repr(c);
-                    (ArgValue::Const(r.clone()), r, false)
-                }
-                None => bad("const"),
+            ArgKind::Local => self.name_with(List::Vars, arg, None, "local"),
+            ArgKind::Const => match self.const_at(arg) {
+                Some(i) => Res::Const(i),
+                None => self.bad("const", arg),
             },
-            ArgKind::Name => name_with(arg, &self.names, false, "", "name"),
-            ArgKind::LoadGlobal => name_with(arg >> 1, &self.names, arg & 1 != 0, "NULL", "name"),
+            ArgKind::Name => self.name_with(List::Names, arg, None, "name"),
+            ArgKind::LoadGlobal => {
+                let extra = (arg & 1 != 0).then_some(Extra::Null);
+                self.name_with(List::Names, arg >> 1, extra, "name")
+            }
             ArgKind::LoadAttr => {
-                name_with(arg >> 1, &self.names, arg & 1 != 0, "NULL|self", "name")
+                let extra = (arg & 1 != 0).then_some(Extra::NullOrSelf);
+                self.name_with(List::Names, arg >> 1, extra, "name")
             }
             ArgKind::LoadSuperAttr => {
-                name_with(arg >> 2, &self.names, arg & 1 != 0, "NULL|self", "name")
+                let extra = (arg & 1 != 0).then_some(Extra::NullOrSelf);
+                self.name_with(List::Names, arg >> 2, extra, "name")
             }
-            ArgKind::Local => name_with(arg, &self.varnames, false, "", "local"),
-            ArgKind::Free => name_with(arg, &self.cells, false, "", "free"),
+            ArgKind::Free => self.name_with(List::Cells, arg, None, "free"),
             ArgKind::LocalPair => {
-                let a = self.name_at(&self.varnames, arg >> 4);
-                let b = self.name_at(&self.varnames, arg & 15);
+                let a = self.text_at(List::Vars, arg >> 4);
+                let b = self.text_at(List::Vars, arg & 15);
                 let bad_any = a.is_none() || b.is_none();
-                let a = a.unwrap_or_else(|| format!("<bad local {}>", arg >> 4));
-                let b = b.unwrap_or_else(|| format!("<bad local {}>", arg & 15));
-                let shown = format!("{a}, {b}");
-                (ArgValue::Names(a, b), shown, bad_any)
+                let a =
+                    a.unwrap_or_else(|| self.strings.push(&format!("<bad local {}>", arg >> 4)));
+                let b =
+                    b.unwrap_or_else(|| self.strings.push(&format!("<bad local {}>", arg & 15)));
+                if bad_any {
+                    Res::BadNames(a, b)
+                } else {
+                    Res::Names(a, b)
+                }
             }
             ArgKind::Compare => {
                 let (idx, as_bool) = if v.at_least(3, 13) {
@@ -659,110 +1007,102 @@ impl<'c, 'r, 't, 'a> Builder<'c, 'r, 't, 'a> {
                 } else {
                     (arg, false)
                 };
-                match py_index(self.table.cmp_op, idx) {
-                    Some(op) => {
-                        let shown = if as_bool {
-                            format!("bool({op})")
-                        } else {
-                            op.to_string()
-                        };
-                        (ArgValue::Text(op.to_string()), shown, false)
-                    }
-                    None => bad("compare"),
+                match py_slot(self.table.cmp_op.len(), idx) {
+                    Some(j) if as_bool => Res::TextBool(TextSet::CmpOp, j as u16),
+                    Some(j) => Res::Text(TextSet::CmpOp, j as u16),
+                    None => self.bad("compare", arg),
                 }
             }
             ArgKind::JumpForward | ArgKind::JumpBackward | ArgKind::JumpAbsolute => {
-                let t = jump_target.unwrap_or(0);
                 let shown = if v.at_least(3, 13) {
-                    match labels.get(&t) {
-                        Some(l) => format!("to L{l}"),
-                        None => format!("to {t}"),
-                    }
-                } else if ins.kind() == ArgKind::JumpAbsolute && !v.at_least(3, 10) {
-                    String::new()
+                    JumpShown::To
+                } else if orig_kind == ArgKind::JumpAbsolute && !v.at_least(3, 10) {
+                    JumpShown::Nothing
                 } else if arg_long {
-                    format!("to {t}L")
+                    JumpShown::ToLong
                 } else {
-                    format!("to {t}")
+                    JumpShown::To
                 };
-                (ArgValue::Offset(t), shown, false)
+                Res::Jump(shown)
             }
-            ArgKind::BinaryOp => match py_index(self.table.nb_ops, arg) {
-                Some(op) => (ArgValue::Text(op.to_string()), op.to_string(), false),
-                None => bad("binary op"),
-            },
-            ArgKind::Intrinsic1 => match py_index(self.table.intrinsic1, arg) {
-                Some(n) => (ArgValue::Text(n.to_string()), n.to_string(), false),
-                None => bad("intrinsic"),
-            },
-            ArgKind::Intrinsic2 => match py_index(self.table.intrinsic2, arg) {
-                Some(n) => (ArgValue::Text(n.to_string()), n.to_string(), false),
-                None => bad("intrinsic"),
-            },
+            ArgKind::BinaryOp => text(TextSet::NbOp, arg, "binary op", self),
+            ArgKind::Intrinsic1 => text(TextSet::Intrinsic1, arg, "intrinsic", self),
+            ArgKind::Intrinsic2 => text(TextSet::Intrinsic2, arg, "intrinsic", self),
             ArgKind::FormatValue => {
-                let conv = ["", "str", "repr", "ascii"][(arg & 3) as usize];
-                let mut shown = conv.to_string();
-                if arg & 4 != 0 {
-                    if !shown.is_empty() {
-                        shown.push_str(", ");
-                    }
-                    shown.push_str("with format");
-                }
-                (ArgValue::Text(shown.clone()), shown, false)
+                let i = (arg & 3) as u16 + if arg & 4 != 0 { 4 } else { 0 };
+                debug_assert!((i as usize) < FORMAT_VALUE_TEXTS.len());
+                Res::Text(TextSet::FormatValue, i)
             }
-            ArgKind::ConvertValue => match py_index(&["", "str", "repr", "ascii"], arg) {
-                Some(c) => (ArgValue::Text(c.to_string()), c.to_string(), false),
-                None => bad("conversion"),
-            },
-            ArgKind::FunctionAttribute => {
-                let shown = self.flags(arg);
-                (ArgValue::Int(arg), shown, false)
-            }
+            ArgKind::ConvertValue => text(TextSet::Conversion, arg, "conversion", self),
+            ArgKind::FunctionAttribute => Res::Flags,
             ArgKind::Raw
-                if ins.mnemonic == Some(Mnemonic::MAKE_FUNCTION)
+                if mnemonic == Some(Mnemonic::MAKE_FUNCTION)
                     && v.at_least(3, 8)
                     && !v.at_least(3, 13) =>
             {
-                let shown = self.flags(arg);
-                (ArgValue::Int(arg), shown, false)
+                Res::Flags
             }
-            ArgKind::SmallInt => (ArgValue::Int(arg), arg.to_string(), false),
-            ArgKind::CommonConstant => {
-                let names = [
-                    "AssertionError",
-                    "NotImplementedError",
-                    "tuple",
-                    "all",
-                    "any",
-                ];
-                match py_index(&names, arg) {
-                    Some(n) => (ArgValue::Text(n.to_string()), n.to_string(), false),
-                    None => bad("constant"),
-                }
-            }
-            ArgKind::SpecialMethod => {
-                let names = ["__enter__", "__exit__", "__aenter__", "__aexit__"];
-                match py_index(&names, arg) {
-                    Some(n) => (ArgValue::Text(n.to_string()), n.to_string(), false),
-                    None => bad("special method"),
-                }
-            }
-            _ => (ArgValue::Int(arg), String::new(), false),
+            ArgKind::SmallInt => Res::IntShown,
+            ArgKind::CommonConstant => text(TextSet::CommonConstant, arg, "constant", self),
+            ArgKind::SpecialMethod => text(TextSet::SpecialMethod, arg, "special method", self),
+            _ => Res::Int,
         }
     }
 
-    /// `MAKE_FUNCTION` / `SET_FUNCTION_ATTRIBUTE` flag names.
-    fn flags(&self, arg: i64) -> String {
-        let mut names = vec!["defaults", "kwdefaults", "annotations", "closure"];
-        if self.version.at_least(3, 14) {
-            names.push("annotate");
+    /// An argument out of range: shown as `<bad WHAT N>`.
+    #[cold]
+    fn bad(&mut self, what: &str, n: i64) -> Res {
+        Res::Bad(self.strings.push(&format!("<bad {what} {n}>")))
+    }
+
+    /// A name argument, shown with `extra` when there is one (`NULL +
+    /// name`, from 3.13 `name + NULL`) and the name is not empty.
+    #[inline(always)]
+    fn name_with(&mut self, list: List, idx: i64, extra: Option<Extra>, what: &str) -> Res {
+        match (self.text_at(list, idx), extra) {
+            (Some(i), Some(e)) if !self.strings.get(i).is_empty() => Res::NameWith(i, e),
+            (Some(i), _) => Res::Name(i),
+            (None, _) => self.bad(what, idx),
         }
-        names
-            .iter()
-            .enumerate()
-            .filter(|(i, _)| arg & (1 << i) != 0)
-            .map(|(_, s)| *s)
-            .collect::<Vec<_>>()
-            .join(", ")
+    }
+}
+
+/// How a 3.13+ jump to `target` is shown: its label, or the offset when
+/// no label is there.
+fn jump_label(targets: &[i64], target: i64) -> JumpShown {
+    match targets.binary_search(&target) {
+        Ok(l) => JumpShown::Label(l as u32 + 1),
+        Err(_) => JumpShown::To,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exception_entries_as_the_bytecode_crate_parses_them() {
+        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+        for _ in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 48) as usize;
+            let table: Vec<u8> = (0..len as u32)
+                .map(|i| x.rotate_left(i * 5) as u8 ^ i as u8)
+                .collect();
+            let ours = exception_entries(&table);
+            let theirs: Vec<ExceptionEntry> = pyctrace_bytecode::parse_exception_table(&table)
+                .into_iter()
+                .map(|e| ExceptionEntry {
+                    start: e.start,
+                    end: e.end,
+                    target: e.target,
+                    depth: e.depth,
+                    lasti: e.lasti,
+                })
+                .collect();
+            assert_eq!(ours, theirs, "{table:?}");
+        }
     }
 }

@@ -5,18 +5,17 @@
 //! an exception-table entry is an entry point once an instruction it
 //! protects is reachable.
 
-use pyctrace_bytecode::ArgKind;
-use pyctrace_marshal::PyVersion;
+use std::sync::OnceLock;
 
-use crate::model::{DisInstruction, ExceptionEntry};
+use pyctrace_bytecode::Mnemonic;
 
-/// Control never continues to the next instruction.
-fn ends_flow(ins: &DisInstruction) -> bool {
-    if ins.mnemonic.is_none() || ins.truncated {
-        // undefined opcodes stop the interpreter with SystemError
-        return true;
-    }
-    let name = ins.opname.as_str();
+use pyctrace_bytecode::OpTable;
+
+use crate::compact::{jump_target, Ins};
+use crate::model::{is_jump_kind, ExceptionEntry};
+
+/// Whether control never continues after an instruction, by its name.
+fn name_ends_flow(name: &str) -> bool {
     matches!(
         name,
         "RETURN_VALUE"
@@ -40,65 +39,110 @@ fn ends_flow(ins: &DisInstruction) -> bool {
         || name.starts_with("INSTRUMENTED_JUMP")
 }
 
-fn is_jump(ins: &DisInstruction) -> bool {
-    matches!(
-        ins.kind,
-        ArgKind::JumpForward | ArgKind::JumpBackward | ArgKind::JumpAbsolute
-    )
+/// [`name_ends_flow`] of every mnemonic, by its discriminant.
+fn ends_flow_table() -> &'static [bool] {
+    static TABLE: OnceLock<Vec<bool>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let size = Mnemonic::ALL
+            .iter()
+            .map(|&m| m as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut table = vec![false; size];
+        for &m in Mnemonic::ALL {
+            table[m as usize] = name_ends_flow(m.name());
+        }
+        table
+    })
 }
 
-/// One flag per instruction of `instrs` (sorted by offset, covering the code).
-pub(crate) fn reachable(
-    instrs: &[DisInstruction],
+/// Control never continues to the next instruction.
+#[inline]
+fn ends_flow(table: &[bool], ins: &Ins) -> bool {
+    match ins.mnemonic {
+        // undefined opcodes stop the interpreter with SystemError
+        None => true,
+        _ if ins.has(Ins::TRUNCATED) => true,
+        Some(m) => table.get(m as usize).copied().unwrap_or(false),
+    }
+}
+
+/// Buffers reused from one call to the next.
+#[derive(Default)]
+pub(crate) struct Scratch {
+    work: Vec<usize>,
+    handlers_done: Vec<bool>,
+    prefix: Vec<usize>,
+}
+
+/// Sets `reachable` on every instruction of `instrs` (sorted by offset,
+/// covering the code).
+pub(crate) fn mark_reachable(
+    instrs: &mut [Ins],
     exceptions: &[ExceptionEntry],
     code_len: usize,
-    _version: PyVersion,
-) -> Vec<bool> {
-    let n = instrs.len();
-    let mut seen = vec![false; n];
-    if n == 0 {
-        return seen;
+    table: &OpTable,
+    scratch: &mut Scratch,
+) {
+    for ins in instrs.iter_mut() {
+        ins.set(Ins::REACHABLE, false);
     }
+    let n = instrs.len();
+    if n == 0 {
+        return;
+    }
+    let ends = ends_flow_table();
     // index of the instruction that covers byte offset `o`
-    let index_of = |o: i64| -> Option<usize> {
+    let index_of = |instrs: &[Ins], o: i64| -> Option<usize> {
         if o < 0 || o as u64 >= code_len as u64 {
             return None;
         }
         let i = instrs.partition_point(|ins| (ins.offset as i64) <= o);
         i.checked_sub(1)
     };
-    let mut work: Vec<usize> = vec![0];
-    let mut handlers_done = vec![false; exceptions.len()];
+    let Scratch {
+        work,
+        handlers_done,
+        prefix,
+    } = scratch;
+    work.clear();
+    work.push(0);
+    handlers_done.clear();
+    handlers_done.resize(exceptions.len(), false);
     loop {
         while let Some(start) = work.pop() {
             let mut i = start;
             loop {
-                if seen[i] {
+                if instrs[i].has(Ins::REACHABLE) {
                     break;
                 }
-                seen[i] = true;
+                instrs[i].set(Ins::REACHABLE, true);
                 let ins = &instrs[i];
-                if is_jump(ins) {
-                    if let Some(t) = ins.jump_target.and_then(index_of) {
-                        if !seen[t] {
+                if is_jump_kind(ins.kind) {
+                    if let Some(t) = jump_target(table, ins).and_then(|t| index_of(instrs, t)) {
+                        if !instrs[t].has(Ins::REACHABLE) {
                             work.push(t);
                         }
                     }
                 }
-                if ends_flow(ins) || i + 1 >= n {
+                if ends_flow(ends, ins) || i + 1 >= n {
                     break;
                 }
                 i += 1;
             }
         }
+        if exceptions.is_empty() {
+            break;
+        }
         // exception handlers whose protected range holds reachable code
         let mut added = false;
         // prefix[i] = reachable instructions among the first i
-        let mut prefix = Vec::with_capacity(n + 1);
-        prefix.push(0usize);
-        for &s in &seen {
-            prefix.push(prefix.last().copied().unwrap_or(0) + s as usize);
-        }
+        prefix.clear();
+        prefix.push(0);
+        prefix.extend(instrs.iter().scan(0usize, |count, ins| {
+            *count += ins.has(Ins::REACHABLE) as usize;
+            Some(*count)
+        }));
         for (k, e) in exceptions.iter().enumerate() {
             if handlers_done[k] || e.end <= e.start {
                 continue;
@@ -108,7 +152,7 @@ pub(crate) fn reachable(
             let covered = hi > lo && prefix[hi] > prefix[lo];
             if covered {
                 handlers_done[k] = true;
-                if let Some(t) = index_of(e.target.min(i64::MAX as u64) as i64) {
+                if let Some(t) = index_of(instrs, e.target.min(i64::MAX as u64) as i64) {
                     work.push(t);
                     added = true;
                 }
@@ -118,5 +162,4 @@ pub(crate) fn reachable(
             break;
         }
     }
-    seen
 }

@@ -4,12 +4,12 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 
 use pyctrace_marshal::oracle::long_to_bigint;
-use pyctrace_marshal::refs::RefTable;
-use pyctrace_marshal::{CodeField, Node, Obj, PyVersion};
+use pyctrace_marshal::{CodeField, FieldValue, Node, Obj, PyVersion, StrType};
 
+use crate::compact::put_i64 as push_i64;
 use crate::printable;
 
 /// Containers nested deeper than this are shown as `...` (the reader bounds
@@ -97,9 +97,30 @@ pub(crate) fn node_text(node: &Node<'_>, version: PyVersion) -> Option<Text> {
     })
 }
 
+/// The text of a string node when it needs no decoding: ASCII, or valid
+/// UTF-8 in a UTF-8 kind or a byte string (lossy decoding of valid UTF-8
+/// changes nothing). `None` for other nodes and strings.
+#[inline]
+pub(crate) fn str_fast<'n>(node: &'n Node<'_>, version: PyVersion) -> Option<&'n str> {
+    let Obj::Str { kind, data } = &node.obj else {
+        return None;
+    };
+    if kind.is_one_byte_kind() && !kind.is_bytes(version.is_py2()) {
+        // Latin-1: the same text only in ASCII
+        return data.is_ascii().then(|| {
+            // SAFETY: ASCII is UTF-8.
+            unsafe { std::str::from_utf8_unchecked(data) }
+        });
+    }
+    std::str::from_utf8(data).ok()
+}
+
 /// `str(x)` of a name-like object as `dis` prints it inside parentheses (the
 /// object itself, not its repr); other objects give their repr.
-pub(crate) fn plain_text<'t, 'a>(node: &'t Node<'a>, ctx: &ReprCtx<'_, 't, 'a>) -> String {
+pub(crate) fn plain_text<'t, 'a>(node: &'t Node<'a>, ctx: &ReprCtx<'t, 'a>) -> String {
+    if let Some(s) = str_fast(node, ctx.version) {
+        return String::from(s);
+    }
     match node_text(node, ctx.version) {
         Some(Text::Unicode(cps)) => cps_to_string(&cps),
         Some(Text::Bytes(b)) => String::from_utf8_lossy(&b).into_owned(),
@@ -154,17 +175,17 @@ pub fn repr_str3(cps: &[u32], version: PyVersion, out: &mut String) {
             0x09 => out.push_str("\\t"),
             0x0A => out.push_str("\\n"),
             0x0D => out.push_str("\\r"),
-            0..=0x1F | 0x7F => out.push_str(&format!("\\x{c:02x}")),
+            0..=0x1F | 0x7F => push_hex_escape(out, 'x', c, 2),
             0x20..=0x7E => out.push(c as u8 as char),
             _ => {
                 if is_printable(c, version) {
                     out.push(char::from_u32(c).unwrap_or('\u{FFFD}'));
                 } else if c <= 0xFF {
-                    out.push_str(&format!("\\x{c:02x}"));
+                    push_hex_escape(out, 'x', c, 2);
                 } else if c <= 0xFFFF {
-                    out.push_str(&format!("\\u{c:04x}"));
+                    push_hex_escape(out, 'u', c, 4);
                 } else {
-                    out.push_str(&format!("\\U{c:08x}"));
+                    push_hex_escape(out, 'U', c, 8);
                 }
             }
         }
@@ -186,21 +207,21 @@ fn repr_unicode2(cps: &[u32], out: &mut String) {
             continue;
         }
         if c >= 0x10000 {
-            out.push_str(&format!("\\U{c:08x}"));
+            push_hex_escape(out, 'U', c, 8);
             continue;
         }
         if (0xD800..0xDC00).contains(&c) && i < cps.len() && (0xDC00..0xE000).contains(&cps[i]) {
             let full = 0x10000 + ((c - 0xD800) << 10) + (cps[i] - 0xDC00);
             i += 1;
-            out.push_str(&format!("\\U{full:08x}"));
+            push_hex_escape(out, 'U', full, 8);
             continue;
         }
         match c {
-            0x100.. => out.push_str(&format!("\\u{c:04x}")),
+            0x100.. => push_hex_escape(out, 'u', c, 4),
             0x09 => out.push_str("\\t"),
             0x0A => out.push_str("\\n"),
             0x0D => out.push_str("\\r"),
-            0..=0x1F | 0x7F..=0xFF => out.push_str(&format!("\\x{c:02x}")),
+            0..=0x1F | 0x7F..=0xFF => push_hex_escape(out, 'x', c, 2),
             _ => out.push(c as u8 as char),
         }
     }
@@ -210,8 +231,20 @@ fn repr_unicode2(cps: &[u32], out: &mut String) {
 /// `repr()` of a byte string (3.x `bytes` without the `b`, 2.x `str`).
 fn repr_bytes(data: &[u8], out: &mut String) {
     let q = quote_for(data.contains(&b'\''), data.contains(&b'"'));
+    out.reserve(data.len() + 2);
     out.push(q);
-    for &c in data {
+    let mut rest = data;
+    while !rest.is_empty() {
+        // a run of characters shown as themselves, then one escaped
+        let run = plain_run(rest, q as u8);
+        if run > 0 {
+            // printable ASCII
+            out.push_str(std::str::from_utf8(&rest[..run]).unwrap_or_default());
+            rest = &rest[run..];
+            continue;
+        }
+        let c = rest[0];
+        rest = &rest[1..];
         match c {
             _ if c == q as u8 || c == b'\\' => {
                 out.push('\\');
@@ -220,11 +253,46 @@ fn repr_bytes(data: &[u8], out: &mut String) {
             b'\t' => out.push_str("\\t"),
             b'\n' => out.push_str("\\n"),
             b'\r' => out.push_str("\\r"),
-            0x20..=0x7E => out.push(c as char),
-            _ => out.push_str(&format!("\\x{c:02x}")),
+            _ => push_hex_escape(out, 'x', c as u32, 2),
         }
     }
     out.push(q);
+}
+
+/// How many bytes at the start of `s` a repr shows as themselves:
+/// printable ASCII other than the quote `q` and the backslash.
+fn plain_run(s: &[u8], q: u8) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_byte = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut i = 0;
+    // eight at a time while none is special
+    while let Some(chunk) = s.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        // bytes over 0x7E: adding 127 - 0x7E = 1 carries into the top bit
+        let above_tilde = (x.wrapping_add(ONES) | x) & HIGH;
+        let quote = zero_byte(x ^ (ONES * q as u64));
+        let backslash = zero_byte(x ^ (ONES * b'\\' as u64));
+        if below_space | above_tilde | quote | backslash != 0 {
+            break;
+        }
+        i += 8;
+    }
+    while i < s.len() && (0x20..=0x7E).contains(&s[i]) && s[i] != q && s[i] != b'\\' {
+        i += 1;
+    }
+    i
+}
+
+/// `\xNN`, `\uNNNN`, `\UNNNNNNNN`: `letter` and `digits` lowercase hex digits.
+fn push_hex_escape(out: &mut String, letter: char, c: u32, digits: u32) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    out.push('\\');
+    out.push(letter);
+    for k in (0..digits).rev() {
+        out.push(HEX[((c >> (4 * k)) & 15) as usize] as char);
+    }
 }
 
 /// Python's `repr(float)` (`'r'` format): shortest round-trip digits,
@@ -337,53 +405,163 @@ fn parse_float_text(t: &[u8]) -> f64 {
     }
 }
 
-/// Everything a repr needs: the release line and the ref table.
-pub struct ReprCtx<'r, 't, 'a> {
-    pub version: PyVersion,
-    pub refs: &'r RefTable<'t, 'a>,
-    /// Reprs of containers already rendered, by node address (refs let
-    /// crafted files share one big object many times).
-    memo: RefCell<HashMap<usize, Rc<str>>>,
+/// The objects `r` (3.4+) and `R` (2.x) records name, found like
+/// `pyctrace_marshal::refs::RefTable` finds them (a preorder walk, the
+/// order CPython fills its ref list in), without allocating per node.
+struct Refs<'t, 'a> {
+    refs: Vec<&'t Node<'a>>,
+    interned: Vec<&'t Node<'a>>,
 }
 
-impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
-    pub fn new(version: PyVersion, refs: &'r RefTable<'t, 'a>) -> Self {
+/// The children of a node still to visit.
+enum Children<'t, 'a> {
+    Items(std::slice::Iter<'t, Node<'a>>),
+    Fields(std::slice::Iter<'t, (CodeField, FieldValue<'a>)>),
+}
+
+impl<'t, 'a> Children<'t, 'a> {
+    fn of(node: &'t Node<'a>) -> Option<Self> {
+        match &node.obj {
+            Obj::Tuple { items, .. }
+            | Obj::List(items)
+            | Obj::Set(items)
+            | Obj::FrozenSet(items)
+            | Obj::Dict(items) => Some(Children::Items(items.iter())),
+            Obj::Slice(parts) => Some(Children::Items(parts.iter())),
+            Obj::Code(code) => Some(Children::Fields(code.fields.iter())),
+            _ => None,
+        }
+    }
+
+    fn next(&mut self) -> Option<&'t Node<'a>> {
+        match self {
+            Children::Items(items) => items.next(),
+            Children::Fields(fields) => fields.find_map(|(_, v)| match v {
+                FieldValue::Obj(node) => Some(node),
+                FieldValue::Int(_) => None,
+            }),
+        }
+    }
+}
+
+impl<'t, 'a> Refs<'t, 'a> {
+    fn build(root: &'t Node<'a>, version: PyVersion) -> Self {
+        let mut table = Refs {
+            refs: Vec::new(),
+            interned: Vec::new(),
+        };
+        let py2 = version.is_py2();
+        let mut visit = |node: &'t Node<'a>| {
+            if node.registers_ref() {
+                table.refs.push(node);
+            }
+            if py2
+                && matches!(
+                    node.obj,
+                    Obj::Str {
+                        kind: StrType::Interned,
+                        ..
+                    }
+                )
+            {
+                table.interned.push(node);
+            }
+        };
+        visit(root);
+        let mut stack: Vec<Children<'t, 'a>> = Children::of(root).into_iter().collect();
+        while let Some(top) = stack.last_mut() {
+            match top.next() {
+                Some(child) => {
+                    visit(child);
+                    if let Some(c) = Children::of(child) {
+                        stack.push(c);
+                    }
+                }
+                None => {
+                    stack.pop();
+                }
+            }
+        }
+        table
+    }
+
+    /// The node a `r`/`R` record stands for, or the node itself. `None`
+    /// for a dangling index.
+    #[inline]
+    fn resolve(&self, node: &'t Node<'a>) -> Option<&'t Node<'a>> {
+        match node.obj {
+            Obj::Ref(i) => self.refs.get(i as usize).copied(),
+            Obj::StringRef(i) => self.interned.get(i as usize).copied(),
+            _ => Some(node),
+        }
+    }
+}
+
+/// Everything a repr needs: the release line and the objects refs name.
+pub struct ReprCtx<'t, 'a> {
+    pub version: PyVersion,
+    refs: Refs<'t, 'a>,
+    /// Reprs of containers already rendered, by node address (refs let
+    /// crafted files share one big object many times).
+    memo: RefCell<HashMap<usize, Arc<str>>>,
+    /// Buffer reprs are made in.
+    scratch: RefCell<String>,
+}
+
+impl<'t, 'a> ReprCtx<'t, 'a> {
+    /// The context of the objects under `root` (a whole marshalled file).
+    pub fn new(version: PyVersion, root: &'t Node<'a>) -> Self {
         ReprCtx {
             version,
-            refs,
+            refs: Refs::build(root, version),
             memo: RefCell::new(HashMap::new()),
+            scratch: RefCell::new(String::new()),
         }
     }
 
     pub fn repr(&self, node: &'t Node<'a>) -> String {
-        let node = self.resolve(node).unwrap_or(node);
-        let container = matches!(
-            node.obj,
-            Obj::Tuple { .. } | Obj::List(_) | Obj::Dict(_) | Obj::Set(_) | Obj::FrozenSet(_)
-        );
-        let key = node as *const Node<'a> as usize;
-        if container {
-            if let Some(r) = self.memo.borrow().get(&key) {
-                return r.to_string();
-            }
-        }
         let mut out = String::new();
-        self.write(node, &mut out, 0);
-        if container {
-            self.memo.borrow_mut().insert(key, Rc::from(out.as_str()));
-        }
+        self.repr_into(node, &mut out);
         out
     }
 
-    fn write(&self, node: &'t Node<'a>, out: &mut String, depth: usize) {
-        if depth > MAX_DEPTH || out.len() > MAX_REPR_LEN {
+    /// Appends [`ReprCtx::repr`] to `out`.
+    pub(crate) fn repr_into(&self, node: &'t Node<'a>, out: &mut String) {
+        let node = self.resolve(node).unwrap_or(node);
+        if is_container(node) {
+            out.push_str(&self.repr_shared(node));
+        } else {
+            self.write(node, out, 0, out.len());
+        }
+    }
+
+    /// The repr of a container, made once.
+    fn repr_shared(&self, node: &'t Node<'a>) -> Arc<str> {
+        let key = node as *const Node<'a> as usize;
+        if let Some(r) = self.memo.borrow().get(&key) {
+            return r.clone();
+        }
+        // made in a reused buffer, then copied once into the shared string
+        let mut out = std::mem::take(&mut *self.scratch.borrow_mut());
+        out.clear();
+        self.write(node, &mut out, 0, 0);
+        let shared: Arc<str> = Arc::from(out.as_str());
+        *self.scratch.borrow_mut() = out;
+        self.memo.borrow_mut().insert(key, shared.clone());
+        shared
+    }
+
+    /// Appends the repr of `node`; `base` is where the whole repr began
+    /// in `out` (the length limit counts from there).
+    fn write(&self, node: &'t Node<'a>, out: &mut String, depth: usize, base: usize) {
+        if depth > MAX_DEPTH || out.len() - base > MAX_REPR_LEN {
             out.push_str("...");
             return;
         }
         let py2 = self.version.is_py2();
         match &node.obj {
             Obj::Ref(i) | Obj::StringRef(i) => match self.refs.resolve(node) {
-                Some(t) if !std::ptr::eq(t, node) => self.write(t, out, depth + 1),
+                Some(t) if !std::ptr::eq(t, node) => self.write(t, out, depth + 1, base),
                 _ => out.push_str(&format!("<bad ref {i}>")),
             },
             Obj::Null => out.push_str("<NULL>"),
@@ -397,8 +575,8 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
             }),
             Obj::Ellipsis => out.push_str("Ellipsis"),
             Obj::Unknown => out.push_str("<unknown>"),
-            Obj::Int(v) => out.push_str(&v.to_string()),
-            Obj::Int64(v) => out.push_str(&v.to_string()),
+            Obj::Int(v) => push_i64(out, *v as i64),
+            Obj::Int64(v) => push_i64(out, *v),
             Obj::Long { size, digits } => {
                 out.push_str(&long_to_bigint(*size, digits).to_string());
                 if py2 {
@@ -412,6 +590,17 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
             }
             Obj::ComplexBin(r, i) => {
                 out.push_str(&complex_repr(f64::from_bits(*r), f64::from_bits(*i)))
+            }
+            // bytes, and text in ASCII (whose repr escapes like bytes')
+            Obj::Str { kind, data } if kind.is_bytes(py2) || data.is_ascii() => {
+                if kind.is_bytes(py2) {
+                    if !py2 {
+                        out.push('b');
+                    }
+                } else if py2 {
+                    out.push('u');
+                }
+                repr_bytes(data, out);
             }
             Obj::Str { .. } => match node_text(node, self.version) {
                 Some(Text::Bytes(b)) => {
@@ -432,7 +621,7 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
             },
             Obj::Tuple { items, .. } => {
                 out.push('(');
-                self.write_items(items, out, depth);
+                self.write_items(items, out, depth, base);
                 if items.len() == 1 {
                     out.push(',');
                 }
@@ -440,7 +629,7 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
             }
             Obj::List(items) => {
                 out.push('[');
-                self.write_items(items, out, depth);
+                self.write_items(items, out, depth, base);
                 out.push(']');
             }
             Obj::Dict(items) => {
@@ -450,7 +639,7 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
                     if pair.len() < 2 || matches!(pair[0].obj, Obj::Null) {
                         break;
                     }
-                    if out.len() > MAX_REPR_LEN {
+                    if out.len() - base > MAX_REPR_LEN {
                         out.push_str("...");
                         break;
                     }
@@ -458,9 +647,9 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
                         out.push_str(", ");
                     }
                     first = false;
-                    self.write(&pair[0], out, depth + 1);
+                    self.write(&pair[0], out, depth + 1, base);
                     out.push_str(": ");
-                    self.write(&pair[1], out, depth + 1);
+                    self.write(&pair[1], out, depth + 1, base);
                 }
                 out.push('}');
             }
@@ -470,7 +659,7 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
                 if py2 {
                     out.push_str(name);
                     out.push_str("([");
-                    self.write_items(items, out, depth);
+                    self.write_items(items, out, depth, base);
                     out.push_str("])");
                 } else if items.is_empty() {
                     out.push_str(name);
@@ -480,7 +669,7 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
                         out.push_str("frozenset(");
                     }
                     out.push('{');
-                    self.write_items(items, out, depth);
+                    self.write_items(items, out, depth, base);
                     out.push('}');
                     if frozen {
                         out.push(')');
@@ -489,28 +678,29 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
             }
             Obj::Slice(parts) => {
                 out.push_str("slice(");
-                self.write_items(&parts[..], out, depth);
+                self.write_items(&parts[..], out, depth, base);
                 out.push(')');
             }
-            Obj::Code(_) => out.push_str(&self.code_repr(node)),
+            Obj::Code(_) => self.code_repr_into(node, out),
             Obj::Damaged(_) => out.push_str("<damaged>"),
         }
     }
 
-    fn write_items(&self, items: &'t [Node<'a>], out: &mut String, depth: usize) {
+    fn write_items(&self, items: &'t [Node<'a>], out: &mut String, depth: usize, base: usize) {
         for (i, item) in items.iter().enumerate() {
-            if out.len() > MAX_REPR_LEN {
+            if out.len() - base > MAX_REPR_LEN {
                 out.push_str("...");
                 break;
             }
             if i > 0 {
                 out.push_str(", ");
             }
-            self.write(item, out, depth + 1);
+            self.write(item, out, depth + 1, base);
         }
     }
 
     /// Follows `r`/`R` records to the object they stand for.
+    #[inline]
     pub fn resolve(&self, node: &'t Node<'a>) -> Option<&'t Node<'a>> {
         let mut node = node;
         for _ in 0..8 {
@@ -526,6 +716,13 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
     /// `max` bytes/code points when given, or `None`.
     fn field_text(&self, node: Option<&'t Node<'a>>, max: Option<usize>) -> Option<String> {
         let node = self.resolve(node?)?;
+        if let Some(s) = str_fast(node, self.version) {
+            match max {
+                None => return Some(String::from(s)),
+                Some(m) if s.is_ascii() => return Some(String::from(&s[..m.min(s.len())])),
+                Some(_) => {}
+            }
+        }
         Some(match node_text(node, self.version)? {
             Text::Unicode(mut c) => {
                 if let Some(m) = max {
@@ -545,19 +742,196 @@ impl<'r, 't, 'a> ReprCtx<'r, 't, 'a> {
     /// `repr(code)`: `<code object NAME at 0x..., file "FILE", line N>`.
     /// The address is made up from the object's file offset.
     pub fn code_repr(&self, node: &'t Node<'a>) -> String {
+        let mut out = String::new();
+        self.code_repr_into(node, &mut out);
+        out
+    }
+
+    /// Appends [`ReprCtx::code_repr`] to `out`.
+    pub(crate) fn code_repr_into(&self, node: &'t Node<'a>, out: &mut String) {
         let Obj::Code(code) = &node.obj else {
-            return self.repr(node);
+            self.repr_into(node, out);
+            return;
         };
         let py2 = self.version.is_py2();
         let addr = 0x7f00_0000_0000u64 + node.offset as u64;
+        // the first of each field, as Code::obj / Code::int find them
+        let (mut name, mut file, mut line) = (None, None, None);
+        for (field, value) in &code.fields {
+            match (field, value) {
+                (CodeField::Name, FieldValue::Obj(n)) if name.is_none() => name = Some(n),
+                (CodeField::Filename, FieldValue::Obj(n)) if file.is_none() => file = Some(n),
+                (CodeField::FirstLineNo, FieldValue::Int(l)) if line.is_none() => line = Some(*l),
+                _ => {}
+            }
+        }
+        out.push_str("<code object ");
         // 2.x: "%.100s" / "%.300s"
-        let name = self.field_text(code.obj(CodeField::Name), py2.then_some(100));
-        let file = self.field_text(code.obj(CodeField::Filename), py2.then_some(300));
-        let name = name.unwrap_or_else(|| "???".to_string());
-        let line = code.int(CodeField::FirstLineNo).unwrap_or(0);
-        match file {
-            Some(f) => format!("<code object {name} at {addr:#x}, file \"{f}\", line {line}>"),
-            None => format!("<code object {name} at {addr:#x}, file ???, line {line}>"),
+        if !self.field_text_into(name, py2.then_some(100), out) {
+            out.push_str("???");
+        }
+        out.push_str(" at 0x");
+        push_hex(out, addr);
+        out.push_str(", file ");
+        let quote = out.len();
+        out.push('"');
+        if self.field_text_into(file, py2.then_some(300), out) {
+            out.push('"');
+        } else {
+            out.truncate(quote);
+            out.push_str("???");
+        }
+        out.push_str(", line ");
+        push_i64(out, line.unwrap_or(0) as i64);
+        out.push('>');
+    }
+
+    /// [`ReprCtx::field_text`] appended to `out`; false (nothing written)
+    /// when there is no text.
+    fn field_text_into(
+        &self,
+        node: Option<&'t Node<'a>>,
+        max: Option<usize>,
+        out: &mut String,
+    ) -> bool {
+        let Some(node) = node.and_then(|n| self.resolve(n)) else {
+            return false;
+        };
+        if let Some(s) = str_fast(node, self.version) {
+            match max {
+                None => {
+                    out.push_str(s);
+                    return true;
+                }
+                Some(m) if s.is_ascii() => {
+                    out.push_str(&s[..m.min(s.len())]);
+                    return true;
+                }
+                Some(_) => {}
+            }
+        }
+        match self.field_text(Some(node), max) {
+            Some(t) => {
+                out.push_str(&t);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Tuples, lists, dicts and sets (their reprs are kept for reuse).
+fn is_container(node: &Node<'_>) -> bool {
+    matches!(
+        node.obj,
+        Obj::Tuple { .. } | Obj::List(_) | Obj::Dict(_) | Obj::Set(_) | Obj::FrozenSet(_)
+    )
+}
+
+/// Appends `n` in lowercase hexadecimal (no prefix).
+fn push_hex(out: &mut String, n: u64) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let mut digits = [0u8; 16];
+    let mut i = digits.len();
+    let mut m = n;
+    loop {
+        i -= 1;
+        digits[i] = HEX[(m & 15) as usize];
+        m >>= 4;
+        if m == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pyctrace_marshal::refs::RefTable;
+    use std::borrow::Cow;
+
+    /// A random tree of tuples, lists, dicts, sets and (interned) strings,
+    /// some flagged for the ref list.
+    fn tree(x: &mut u64, depth: u32) -> Node<'static> {
+        *x ^= *x << 13;
+        *x ^= *x >> 7;
+        *x ^= *x << 17;
+        let r = *x;
+        let obj = if depth == 0 || r % 3 == 0 {
+            let kind =
+                [StrType::Interned, StrType::String, StrType::ShortAscii][(r >> 8) as usize % 3];
+            match (r >> 4) % 4 {
+                0 => Obj::None,
+                1 => Obj::Int((r >> 16) as i32),
+                _ => Obj::Str {
+                    kind,
+                    data: Cow::Owned(vec![b'a'; (r >> 20) as usize % 5]),
+                },
+            }
+        } else {
+            let items = (0..(r >> 8) % 5).map(|_| tree(x, depth - 1)).collect();
+            match (r >> 4) % 4 {
+                0 => Obj::Tuple { small: true, items },
+                1 => Obj::List(items),
+                2 => Obj::Set(items),
+                _ => Obj::Dict(items),
+            }
+        };
+        Node {
+            offset: 0,
+            flag_ref: r & 16 != 0,
+            obj,
+        }
+    }
+
+    #[test]
+    fn refs_as_the_marshal_crate_finds_them() {
+        let mut x: u64 = 0x1234_5678_9abc_def1;
+        for round in 0..300 {
+            let root = tree(&mut x, 5);
+            let version = if round % 2 == 0 {
+                PyVersion::new(2, 7)
+            } else {
+                PyVersion::new(3, 11)
+            };
+            let ours = Refs::build(&root, version);
+            let theirs = RefTable::build(&root, version);
+            for i in 0..ours.refs.len() as u32 + 2 {
+                for record in [Obj::Ref(i), Obj::StringRef(i)] {
+                    let node = Node::new(record);
+                    let a = ours.resolve(&node).map(|n| n as *const Node);
+                    let b = theirs.resolve(&node).map(|n| n as *const Node);
+                    assert_eq!(a, b, "round {round}, ref {i}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn plain_runs() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        for round in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            let len = (x % 40) as usize;
+            let data: Vec<u8> = (0..len as u64)
+                .map(|i| {
+                    let r = x.rotate_left(i as u32 * 7) ^ i.wrapping_mul(0x9e37_79b9);
+                    match r % 8 {
+                        0 => (r >> 8) as u8,
+                        1 => b"'\"\\\x7f\x1f\x20~"[(r >> 8) as usize % 7],
+                        _ => b'a' + (r >> 8) as u8 % 26,
+                    }
+                })
+                .collect();
+            let q = if round % 2 == 0 { b'\'' } else { b'"' };
+            let expected = data
+                .iter()
+                .position(|&c| !((0x20..=0x7E).contains(&c) && c != q && c != b'\\'))
+                .unwrap_or(data.len());
+            assert_eq!(plain_run(&data, q), expected, "{data:?}");
         }
     }
 }

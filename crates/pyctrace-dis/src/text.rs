@@ -11,10 +11,13 @@
 //!   exception table in labels.
 
 use std::fmt::{self, Write};
+use std::mem::MaybeUninit;
+use std::sync::OnceLock;
 
-use pyctrace_bytecode::ArgKind;
+use pyctrace_bytecode::{ArgKind, Mnemonic};
 
-use crate::model::{CodeListing, DisInstruction, Disassembly};
+use crate::compact::{opname_of, put_i64, put_u64, Ins};
+use crate::model::{CodeListing, Disassembly};
 
 /// What to do with instructions not reachable from the entry and handlers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -46,12 +49,14 @@ const OPARG_WIDTH: usize = 5;
 /// Writes the whole disassembly (every code object, nested ones under
 /// `Disassembly of <code object ...>:` headers).
 pub fn write_text<W: Write>(dis: &Disassembly, opts: &TextOptions, out: &mut W) -> fmt::Result {
+    let mut buf = String::new();
     for (i, code) in dis.codes.iter().enumerate() {
+        buf.clear();
         if i > 0 {
-            writeln!(out)?;
-            writeln!(out, "Disassembly of {}:", code.repr)?;
+            header(code, &mut buf);
         }
-        write_code(dis, code, opts, out)?;
+        format_code(dis, code, opts, &mut buf);
+        out.write_str(&buf)?;
     }
     Ok(())
 }
@@ -66,12 +71,9 @@ pub fn write_text_io<W: std::io::Write>(
     for (i, code) in dis.codes.iter().enumerate() {
         buf.clear();
         if i > 0 {
-            buf.push('\n');
-            buf.push_str("Disassembly of ");
-            buf.push_str(&code.repr);
-            buf.push_str(":\n");
+            header(code, &mut buf);
         }
-        write_code(dis, code, opts, &mut buf).expect("writing to a String");
+        format_code(dis, code, opts, &mut buf);
         out.write_all(buf.as_bytes())?;
     }
     Ok(())
@@ -80,8 +82,20 @@ pub fn write_text_io<W: std::io::Write>(
 /// The whole text as a `String`.
 pub fn to_text(dis: &Disassembly, opts: &TextOptions) -> String {
     let mut s = String::new();
-    write_text(dis, opts, &mut s).expect("writing to a String");
+    for (i, code) in dis.codes.iter().enumerate() {
+        if i > 0 {
+            header(code, &mut s);
+        }
+        format_code(dis, code, opts, &mut s);
+    }
     s
+}
+
+/// `\nDisassembly of <code object ...>:\n`
+fn header(code: &CodeListing, out: &mut String) {
+    out.push_str("\nDisassembly of ");
+    out.push_str(&code.repr);
+    out.push_str(":\n");
 }
 
 /// One code object, without its header.
@@ -91,222 +105,494 @@ pub fn write_code<W: Write>(
     opts: &TextOptions,
     out: &mut W,
 ) -> fmt::Result {
+    let mut buf = String::new();
+    format_code(dis, code, opts, &mut buf);
+    out.write_str(&buf)
+}
+
+/// [`write_code`] appending to a `String`.
+fn format_code(dis: &Disassembly, code: &CodeListing, opts: &TextOptions, out: &mut String) {
     let v = dis.version;
-    let mut line = String::with_capacity(96);
-    for ins in &code.instructions {
-        if !ins.reachable && opts.unreachable == Unreachable::Hide {
+    let layout = if v.is_py2() {
+        Layout::Py2
+    } else if v.at_least(3, 13) {
+        Layout::Py313
+    } else {
+        Layout::Py3
+    };
+    let cols = Columns {
+        // widths beyond what numbers can need change nothing; the caps keep
+        // every line inside the buffer
+        lineno: code.lineno_width.min(16),
+        offset: if layout == Layout::Py313 && opts.show_offsets {
+            // len(str(max(len(co_code) - 2, 9999)))
+            dec_len((code.code_len as i64 - 2).max(9999))
+        } else {
+            code.offset_width.min(24)
+        },
+        label: code.label_width.min(32),
+        show_offsets: opts.show_offsets,
+    };
+    let names = names();
+    let instructions = &code.instructions;
+    out.reserve(instructions.items.len() * 48);
+    for ins in &instructions.items {
+        let reachable = ins.has(Ins::REACHABLE);
+        if !reachable && opts.unreachable == Unreachable::Hide {
             continue;
         }
-        let mark = if !ins.reachable && opts.unreachable == Unreachable::Mark {
-            UNREACHABLE_MARK
+        let mark = if !reachable && opts.unreachable == Unreachable::Mark {
+            MARK
         } else {
-            "   "
+            b"   "
         };
-        line.clear();
-        let new_line = ins.line_start.is_some() && ins.offset > 0 && code.lineno_width > 0;
-        if new_line {
-            out.write_char('\n')?;
+        let name = names.of(ins);
+        let parens = with_line(out, |line| {
+            if ins.has(Ins::STARTS_LINE) && ins.offset > 0 && code.lineno_width > 0 {
+                line.byte(b'\n');
+            }
+            let parens = match layout {
+                Layout::Py2 => line_py2(&cols, ins, name, mark, line),
+                Layout::Py3 => line_py3(&cols, ins, name, mark, line),
+                Layout::Py313 => line_313(&cols, ins, name, mark, line),
+            };
+            // 2.x prints the parentheses of some kinds even around nothing
+            let parens = parens == Parens::Always
+                || (parens == Parens::IfAny && !instructions.argrepr_is_empty(ins));
+            if parens {
+                line.fixed(b" (");
+            } else {
+                line.byte(b'\n');
+            }
+            parens
+        });
+        if parens {
+            instructions.argrepr_into(ins, out);
+            out.push_str(")\n");
         }
-        if v.is_py2() {
-            line_py2(code, ins, mark, &mut line);
-        } else if v.at_least(3, 13) {
-            line_313(code, ins, mark, opts.show_offsets, &mut line);
-        } else {
-            line_py3(code, ins, mark, &mut line);
-        }
-        out.write_str(&line)?;
-        out.write_char('\n')?;
     }
-    write_exception_table(dis, code, out)?;
+    write_exception_table(dis, code, out);
     // Outside parity mode, say what the listing had to work around.
     if opts.unreachable != Unreachable::Show {
         for note in &code.notes {
-            writeln!(out, "    ; {note}")?;
+            out.push_str("    ; ");
+            out.push_str(note);
+            out.push('\n');
         }
     }
-    Ok(())
 }
 
-fn pad_right(s: &mut String, text: &str, width: usize) {
-    s.push_str(text);
-    for _ in text.chars().count()..width {
-        s.push(' ');
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    Py2,
+    Py3,
+    Py313,
+}
+
+/// Whether `(argrepr)` ends the line.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Parens {
+    Never,
+    /// When there is an argrepr.
+    IfAny,
+    Always,
+}
+
+/// Column widths of a code object's lines.
+struct Columns {
+    lineno: usize,
+    offset: usize,
+    label: usize,
+    show_offsets: bool,
+}
+
+/// [`UNREACHABLE_MARK`] as bytes (three, like the column it replaces).
+const MARK: &[u8; 3] = match UNREACHABLE_MARK.as_bytes() {
+    [a, b, c] => &[*a, *b, *c],
+    _ => panic!("the mark takes three columns"),
+};
+
+/// Bytes of one line's columns (before the argrepr) at most, with room
+/// for the fixed-size writes: a newline, line number (16), label (32),
+/// offset (24 + 3), mark (3), name (48 written), argument (21 + `L`),
+/// separators, and 32 spaces written at a time.
+const LINE_CAP: usize = 224;
+
+/// Room for the fixed-size writes of spaces.
+const SPACES: [MaybeUninit<u8>; 32] = [MaybeUninit::new(b' '); 32];
+
+/// Builds one line's columns with `f` straight into `out`'s spare
+/// capacity, then appends them.
+#[inline]
+fn with_line<R>(out: &mut String, f: impl FnOnce(&mut Line<'_>) -> R) -> R {
+    out.reserve(LINE_CAP);
+    // SAFETY: only ASCII is appended (see `Line`), so `out` stays UTF-8.
+    let v = unsafe { out.as_mut_vec() };
+    let start = v.len();
+    let mut line = Line {
+        buf: &mut v.spare_capacity_mut()[..LINE_CAP],
+        len: 0,
+    };
+    let result = f(&mut line);
+    let len = line.len;
+    debug_assert!(len <= LINE_CAP);
+    // SAFETY: `Line` initialized every byte before `len` (each method
+    // writes at least the bytes it moves `len` over), inside the capacity
+    // reserved above.
+    unsafe { v.set_len(start + len) };
+    result
+}
+
+/// The columns of one line. Every method writes (ASCII) at least the bytes
+/// it moves `len` over; some write a fixed size beyond, which later writes
+/// overwrite or the end of the line drops.
+struct Line<'o> {
+    buf: &'o mut [MaybeUninit<u8>],
+    len: usize,
+}
+
+impl Line<'_> {
+    #[inline(always)]
+    fn byte(&mut self, b: u8) {
+        debug_assert!(b.is_ascii());
+        self.buf[self.len].write(b);
+        self.len += 1;
+    }
+
+    /// Appends a short constant.
+    #[inline(always)]
+    fn fixed<const N: usize>(&mut self, b: &[u8; N]) {
+        debug_assert!(b.is_ascii());
+        for (dst, &src) in self.buf[self.len..self.len + N].iter_mut().zip(b) {
+            dst.write(src);
+        }
+        self.len += N;
+    }
+
+    #[inline(always)]
+    fn spaces(&mut self, mut n: usize) {
+        loop {
+            self.buf[self.len..self.len + SPACES.len()].copy_from_slice(&SPACES);
+            if n <= SPACES.len() {
+                self.len += n;
+                return;
+            }
+            self.len += SPACES.len();
+            n -= SPACES.len();
+        }
+    }
+
+    /// `text.rjust(width)` for ASCII text.
+    #[inline(always)]
+    fn ascii_rjust(&mut self, s: &str, width: usize) {
+        if s.len() < width {
+            self.spaces(width - s.len());
+        }
+        for &b in s.as_bytes() {
+            self.byte(b);
+        }
+    }
+
+    /// `(str(n) + suffix).rjust(width)`, `suffix` empty or one character.
+    #[inline(always)]
+    fn num_rjust(&mut self, n: i64, suffix: Option<u8>, width: usize) {
+        let mut m = n.unsigned_abs();
+        let digits = digit_count(m);
+        let len = digits + (n < 0) as usize + suffix.is_some() as usize;
+        if len < width {
+            self.spaces(width - len);
+        }
+        if n < 0 {
+            self.byte(b'-');
+        }
+        let end = self.len + digits;
+        let mut i = end;
+        while m >= 100 {
+            let pair = &DIGIT_PAIRS[(m % 100) as usize];
+            m /= 100;
+            i -= 2;
+            self.buf[i].write(pair[0]);
+            self.buf[i + 1].write(pair[1]);
+        }
+        if m >= 10 {
+            let pair = &DIGIT_PAIRS[m as usize];
+            self.buf[i - 2].write(pair[0]);
+            self.buf[i - 1].write(pair[1]);
+        } else {
+            self.buf[i - 1].write(b'0' + m as u8);
+        }
+        self.len = end;
+        if let Some(c) = suffix {
+            self.byte(c);
+        }
+    }
+
+    /// An opcode name, left-justified to `width` (0: as is).
+    #[inline(always)]
+    fn name_ljust(&mut self, name: &Name, width: usize) {
+        // the name and spaces, in one fixed-size write
+        self.buf[self.len..self.len + NAME_BYTES].copy_from_slice(&name.padded);
+        let advance = (name.len as usize).max(width);
+        debug_assert!(advance <= NAME_BYTES);
+        self.len += advance.min(NAME_BYTES);
     }
 }
 
-fn pad_left(s: &mut String, text: &str, width: usize) {
-    for _ in text.chars().count()..width {
-        s.push(' ');
+/// "00" to "99".
+static DIGIT_PAIRS: [[u8; 2]; 100] = {
+    let mut pairs = [[0u8; 2]; 100];
+    let mut i = 0;
+    while i < 100 {
+        pairs[i] = [b'0' + (i / 10) as u8, b'0' + (i % 10) as u8];
+        i += 1;
     }
-    s.push_str(text);
-}
+    pairs
+};
 
-fn arg_text(ins: &DisInstruction) -> Option<String> {
-    let a = ins.arg?;
-    Some(if ins.arg_long {
-        format!("{a}L")
+/// Decimal digits of `n`.
+#[inline(always)]
+fn digit_count(n: u64) -> usize {
+    if n < 10 {
+        1
+    } else if n < 100 {
+        2
+    } else if n < 1000 {
+        3
+    } else if n < 10000 {
+        4
     } else {
-        a.to_string()
+        let mut len = 5;
+        let mut m = n / 100000;
+        while m > 0 {
+            m /= 10;
+            len += 1;
+        }
+        len
+    }
+}
+
+/// Characters of `n` in decimal, with its sign.
+fn dec_len(n: i64) -> usize {
+    digit_count(n.unsigned_abs()) + (n < 0) as usize
+}
+
+/// Room for an opcode name (the longest has 44 characters).
+const NAME_BYTES: usize = 48;
+
+/// An opcode name followed by spaces.
+struct Name {
+    padded: [MaybeUninit<u8>; NAME_BYTES],
+    len: u8,
+}
+
+impl Name {
+    fn new(name: &str) -> Self {
+        // every name fits and is ASCII; anything else would show as `?`
+        let name = if name.len() <= NAME_BYTES && name.is_ascii() {
+            name
+        } else {
+            "?"
+        };
+        let mut padded = [MaybeUninit::new(b' '); NAME_BYTES];
+        for (dst, &src) in padded.iter_mut().zip(name.as_bytes()) {
+            *dst = MaybeUninit::new(src);
+        }
+        Name {
+            padded,
+            len: name.len() as u8,
+        }
+    }
+}
+
+/// Every opcode name (by mnemonic), and `<N>` for every byte.
+struct Names {
+    mnemonics: Vec<Name>,
+    undefined: Vec<Name>,
+}
+
+impl Names {
+    /// The name `dis` shows for `ins` (its `opname`).
+    #[inline]
+    fn of(&self, ins: &Ins) -> &Name {
+        match ins.mnemonic {
+            Some(m) => &self.mnemonics[m as usize],
+            None => &self.undefined[ins.opcode as usize],
+        }
+    }
+}
+
+fn names() -> &'static Names {
+    static NAMES: OnceLock<Names> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let size = Mnemonic::ALL
+            .iter()
+            .map(|&m| m as usize + 1)
+            .max()
+            .unwrap_or(0);
+        let mut mnemonics: Vec<Name> = (0..size).map(|_| Name::new("?")).collect();
+        for &m in Mnemonic::ALL {
+            mnemonics[m as usize] = Name::new(opname_of(0, Some(m)));
+        }
+        let undefined = (0..=255u8).map(|b| Name::new(opname_of(b, None))).collect();
+        Names {
+            mnemonics,
+            undefined,
+        }
     })
 }
 
 /// 2.x: `print` items joined by single spaces, trailing padding kept.
-fn line_py2(code: &CodeListing, ins: &DisInstruction, mark: &str, s: &mut String) {
-    match ins.line_start {
-        Some(Some(l)) => pad_left(s, &l.to_string(), code.lineno_width),
-        _ => s.push_str("   "),
+fn line_py2(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line<'_>) -> Parens {
+    match (ins.has(Ins::STARTS_LINE), ins.line()) {
+        (true, Some(l)) => s.num_rjust(l as i64, None, cols.lineno),
+        _ => s.spaces(3),
     }
-    s.push(' ');
-    s.push_str(mark);
-    s.push(' ');
-    s.push_str(if ins.is_jump_target { ">>" } else { "  " });
-    s.push(' ');
-    pad_left(s, &ins.offset.to_string(), 4);
-    s.push(' ');
-    if ins.truncated {
-        s.push_str(&ins.opname);
-        s.push_str(" <truncated>");
-        return;
+    s.byte(b' ');
+    s.fixed(mark);
+    s.fixed(if ins.label != 0 { b" >> " } else { b"    " });
+    s.num_rjust(ins.offset as i64, None, 4);
+    s.byte(b' ');
+    if ins.has(Ins::TRUNCATED) {
+        s.name_ljust(name, 0);
+        s.fixed(b" <truncated>");
+        return Parens::Never;
     }
-    pad_right(s, &ins.opname, OPNAME_WIDTH);
-    if let Some(a) = arg_text(ins) {
-        s.push(' ');
-        pad_left(s, &a, OPARG_WIDTH);
-        // 2.x prints the parentheses of these kinds even around nothing
-        let always = matches!(
-            ins.kind,
-            ArgKind::Const
-                | ArgKind::Name
-                | ArgKind::JumpForward
-                | ArgKind::Local
-                | ArgKind::Compare
-                | ArgKind::Free
-        );
-        if always || !ins.argrepr.is_empty() {
-            s.push_str(" (");
-            s.push_str(&ins.argrepr);
-            s.push(')');
-        }
+    s.name_ljust(name, OPNAME_WIDTH);
+    if !ins.has(Ins::HAS_ARG) {
+        return Parens::Never;
+    }
+    s.byte(b' ');
+    s.num_rjust(
+        ins.arg(),
+        ins.has(Ins::ARG_LONG).then_some(b'L'),
+        OPARG_WIDTH,
+    );
+    match ins.kind {
+        ArgKind::Const
+        | ArgKind::Name
+        | ArgKind::JumpForward
+        | ArgKind::Local
+        | ArgKind::Compare
+        | ArgKind::Free => Parens::Always,
+        _ => Parens::IfAny,
     }
 }
 
-/// 3.0-3.12: `Instruction._disassemble`.
-fn line_py3(code: &CodeListing, ins: &DisInstruction, mark: &str, s: &mut String) {
-    if code.lineno_width > 0 {
-        match ins.line_start {
-            Some(Some(l)) => pad_left(s, &l.to_string(), code.lineno_width),
-            _ => pad_left(s, "", code.lineno_width),
+/// 3.0-3.12: `Instruction._disassemble`: fields joined by spaces and the
+/// whole right-stripped, so the name is only padded when an argument
+/// follows.
+fn line_py3(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line<'_>) -> Parens {
+    if cols.lineno > 0 {
+        match (ins.has(Ins::STARTS_LINE), ins.line()) {
+            (true, Some(l)) => s.num_rjust(l as i64, None, cols.lineno),
+            _ => s.spaces(cols.lineno),
         }
-        s.push(' ');
+        s.byte(b' ');
     }
-    s.push_str(mark);
-    s.push(' ');
-    s.push_str(if ins.is_jump_target { ">>" } else { "  " });
-    s.push(' ');
-    pad_left(s, &ins.offset.to_string(), code.offset_width);
-    s.push(' ');
-    if ins.truncated {
-        s.push_str(&ins.opname);
-        s.push_str(" <truncated>");
-        return;
+    s.fixed(mark);
+    s.fixed(if ins.label != 0 { b" >> " } else { b"    " });
+    s.num_rjust(ins.offset as i64, None, cols.offset);
+    s.byte(b' ');
+    if ins.has(Ins::TRUNCATED) {
+        s.name_ljust(name, 0);
+        s.fixed(b" <truncated>");
+        return Parens::Never;
     }
-    pad_right(s, &ins.opname, OPNAME_WIDTH);
-    if let Some(a) = arg_text(ins) {
-        s.push(' ');
-        pad_left(s, &a, OPARG_WIDTH);
-        if !ins.argrepr.is_empty() {
-            s.push_str(" (");
-            s.push_str(&ins.argrepr);
-            s.push(')');
-        }
+    if !ins.has(Ins::HAS_ARG) {
+        s.name_ljust(name, 0);
+        return Parens::Never;
     }
-    rstrip(s);
+    s.name_ljust(name, OPNAME_WIDTH);
+    s.byte(b' ');
+    s.num_rjust(
+        ins.arg(),
+        ins.has(Ins::ARG_LONG).then_some(b'L'),
+        OPARG_WIDTH,
+    );
+    Parens::IfAny
 }
 
 /// 3.13+: `Formatter.print_instruction_line`.
-fn line_313(
-    code: &CodeListing,
-    ins: &DisInstruction,
-    mark: &str,
-    show_offsets: bool,
-    s: &mut String,
-) {
-    if code.lineno_width > 0 {
-        match ins.line_start {
-            Some(Some(l)) => pad_left(s, &l.to_string(), code.lineno_width),
-            Some(None) => pad_left(s, "  --", code.lineno_width),
-            None => pad_left(s, "", code.lineno_width),
+fn line_313(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line<'_>) -> Parens {
+    if cols.lineno > 0 {
+        match (ins.has(Ins::STARTS_LINE), ins.line()) {
+            (true, Some(l)) => s.num_rjust(l as i64, None, cols.lineno),
+            (true, None) => s.ascii_rjust("  --", cols.lineno),
+            (false, _) => s.spaces(cols.lineno),
         }
-        s.push(' ');
+        s.byte(b' ');
     }
-    match ins.label {
-        Some(l) => pad_left(s, &format!("L{l}:"), code.label_width),
-        None => pad_left(s, "", code.label_width),
+    if ins.label != 0 {
+        // f"L{l}:".rjust(label_width)
+        let len = dec_len(ins.label as i64) + 2;
+        if len < cols.label {
+            s.spaces(cols.label - len);
+        }
+        s.byte(b'L');
+        s.num_rjust(ins.label as i64, Some(b':'), 0);
+    } else {
+        s.spaces(cols.label);
     }
-    s.push(' ');
-    if show_offsets {
-        // len(str(max(len(co_code) - 2, 9999)))
-        let width = (code.code_len as i64 - 2).max(9999).to_string().len();
-        pad_left(s, &ins.offset.to_string(), width);
-        s.push_str("   ");
+    s.byte(b' ');
+    if cols.show_offsets {
+        s.num_rjust(ins.offset as i64, None, cols.offset);
+        s.fixed(b"   ");
     }
-    s.push_str(mark);
-    s.push(' ');
-    if ins.truncated {
-        s.push_str(&ins.opname);
-        s.push_str(" <truncated>");
+    s.fixed(mark);
+    s.byte(b' ');
+    if ins.has(Ins::TRUNCATED) {
+        s.name_ljust(name, 0);
+        s.fixed(b" <truncated>");
+        return Parens::Never;
+    }
+    if !ins.has(Ins::HAS_ARG) {
+        s.name_ljust(name, 0);
+        return Parens::Never;
+    }
+    s.name_ljust(name, OPNAME_WIDTH);
+    s.byte(b' ');
+    let excess = (name.len as usize).saturating_sub(OPNAME_WIDTH);
+    s.num_rjust(
+        ins.arg(),
+        ins.has(Ins::ARG_LONG).then_some(b'L'),
+        OPARG_WIDTH.saturating_sub(excess),
+    );
+    Parens::IfAny
+}
+
+fn write_exception_table(dis: &Disassembly, code: &CodeListing, out: &mut String) {
+    if code.exception_table.is_empty() || !dis.version.at_least(3, 11) {
         return;
     }
-    pad_right(s, &ins.opname, OPNAME_WIDTH);
-    if let Some(a) = arg_text(ins) {
-        s.push(' ');
-        let excess = ins.opname.chars().count().saturating_sub(OPNAME_WIDTH);
-        pad_left(s, &a, OPARG_WIDTH.saturating_sub(excess));
-        if !ins.argrepr.is_empty() {
-            s.push_str(" (");
-            s.push_str(&ins.argrepr);
-            s.push(')');
-        }
-    }
-    rstrip(s);
-}
-
-fn rstrip(s: &mut String) {
-    let n = s.trim_end().len();
-    s.truncate(n);
-}
-
-fn write_exception_table<W: Write>(
-    dis: &Disassembly,
-    code: &CodeListing,
-    out: &mut W,
-) -> fmt::Result {
-    if code.exception_table.is_empty() || !dis.version.at_least(3, 11) {
-        return Ok(());
-    }
-    writeln!(out, "ExceptionTable:")?;
+    out.push_str("ExceptionTable:\n");
     for e in &code.exception_table {
-        let lasti = if e.lasti { " lasti" } else { "" };
         if dis.version.at_least(3, 13) {
-            let l = |o: u64| code.labels.get(&(o as i64)).copied().unwrap_or(0);
-            writeln!(
-                out,
-                "  L{} to L{} -> L{} [{}]{lasti}",
-                l(e.start),
-                l(e.end),
-                l(e.target),
-                e.depth
-            )?;
+            let l = |o: u64| code.labels.get(&(o as i64)).copied().unwrap_or(0) as i64;
+            out.push_str("  L");
+            put_i64(out, l(e.start));
+            out.push_str(" to L");
+            put_i64(out, l(e.end));
+            out.push_str(" -> L");
+            put_i64(out, l(e.target));
         } else {
-            writeln!(
-                out,
-                "  {} to {} -> {} [{}]{lasti}",
-                e.start,
-                e.end as i128 - 2,
-                e.target,
-                e.depth
-            )?;
+            out.push_str("  ");
+            put_u64(out, e.start);
+            out.push_str(" to ");
+            // e.end - 2, in Python's unbounded integers
+            let end = e.end as i128 - 2;
+            if end < 0 {
+                out.push('-');
+            }
+            put_u64(out, end.unsigned_abs() as u64);
+            out.push_str(" -> ");
+            put_u64(out, e.target);
         }
+        out.push_str(" [");
+        put_u64(out, e.depth);
+        out.push(']');
+        if e.lasti {
+            out.push_str(" lasti");
+        }
+        out.push('\n');
     }
-    Ok(())
 }
