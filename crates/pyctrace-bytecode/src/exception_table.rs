@@ -24,30 +24,28 @@ fn read_varint(tab: &[u8], pos: &mut usize) -> Option<u64> {
     Some(val)
 }
 
-/// Parses `co_exceptiontable` like `dis._parse_exception_table`: entries until
-/// the data runs out; a partial last entry is dropped. Never panics (values
-/// of absurd garbage wrap in 64 bits).
-pub fn parse_exception_table(table: &[u8]) -> Vec<ExceptionTableEntry> {
-    let mut out = Vec::new();
+/// The entries of `co_exceptiontable`, parsed lazily like
+/// `dis._parse_exception_table`: until the data runs out, a partial last
+/// entry dropped. Never panics (values of absurd garbage wrap in 64 bits).
+pub fn exception_table_entries(table: &[u8]) -> impl Iterator<Item = ExceptionTableEntry> + '_ {
     let mut pos = 0usize;
-    while let Some(start) = read_varint(table, &mut pos) {
-        let Some(length) = read_varint(table, &mut pos) else {
-            break;
-        };
-        let Some(target) = read_varint(table, &mut pos) else {
-            break;
-        };
-        let Some(dl) = read_varint(table, &mut pos) else {
-            break;
-        };
+    std::iter::from_fn(move || {
+        let start = read_varint(table, &mut pos)?;
+        let length = read_varint(table, &mut pos)?;
+        let target = read_varint(table, &mut pos)?;
+        let dl = read_varint(table, &mut pos)?;
         let start = start.wrapping_mul(2);
-        out.push(ExceptionTableEntry {
+        Some(ExceptionTableEntry {
             start,
             end: start.wrapping_add(length.wrapping_mul(2)),
             target: target.wrapping_mul(2),
             depth: dl >> 1,
             lasti: dl & 1 != 0,
-        });
-    }
-    out
+        })
+    })
+}
+
+/// All entries of `co_exceptiontable`; see [`exception_table_entries`].
+pub fn parse_exception_table(table: &[u8]) -> Vec<ExceptionTableEntry> {
+    exception_table_entries(table).collect()
 }

@@ -20,7 +20,7 @@ mod generated {
 
 pub use decode::{instructions, Instruction, Instructions};
 pub use error::BytecodeError;
-pub use exception_table::{parse_exception_table, ExceptionTableEntry};
+pub use exception_table::{exception_table_entries, parse_exception_table, ExceptionTableEntry};
 pub use generated::opcodes::Mnemonic;
 pub use lines::{line_ranges, line_starts, LineRange, LineTable, Location};
 pub use opinfo::{op_info, op_table, ArgKind, JumpUnit, OpInfo, OpTable};

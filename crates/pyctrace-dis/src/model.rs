@@ -297,46 +297,17 @@ pub(crate) fn is_jump_kind(kind: ArgKind) -> bool {
     )
 }
 
-/// Big-endian 6-bit varint (bit 6 = more follows); `None` at the end of data.
-fn read_varint(tab: &[u8], pos: &mut usize) -> Option<u64> {
-    let mut b = *tab.get(*pos)?;
-    *pos += 1;
-    let mut val = (b & 63) as u64;
-    while b & 64 != 0 {
-        b = *tab.get(*pos)?;
-        *pos += 1;
-        val = (val << 6) | (b & 63) as u64;
-    }
-    Some(val)
-}
-
-/// `co_exceptiontable` like `dis._parse_exception_table` (and
-/// `pyctrace_bytecode::parse_exception_table`): entries until the data runs
-/// out, a partial last entry dropped, absurd values wrapping in 64 bits.
+/// `co_exceptiontable` as the bytecode crate parses it, into our entries.
 fn exception_entries(table: &[u8]) -> Vec<ExceptionEntry> {
-    // an entry takes 4 bytes at least
-    let mut out = Vec::with_capacity(table.len() / 4);
-    let mut pos = 0usize;
-    while let Some(start) = read_varint(table, &mut pos) {
-        let Some(length) = read_varint(table, &mut pos) else {
-            break;
-        };
-        let Some(target) = read_varint(table, &mut pos) else {
-            break;
-        };
-        let Some(dl) = read_varint(table, &mut pos) else {
-            break;
-        };
-        let start = start.wrapping_mul(2);
-        out.push(ExceptionEntry {
-            start,
-            end: start.wrapping_add(length.wrapping_mul(2)),
-            target: target.wrapping_mul(2),
-            depth: dl >> 1,
-            lasti: dl & 1 != 0,
-        });
-    }
-    out
+    pyctrace_bytecode::exception_table_entries(table)
+        .map(|e| ExceptionEntry {
+            start: e.start,
+            end: e.end,
+            target: e.target,
+            depth: e.depth,
+            lasti: e.lasti,
+        })
+        .collect()
 }
 
 /// Which name list an argument indexes.
