@@ -435,6 +435,7 @@ pub fn install(vm: &mut Vm) {
     });
     native(vm, "__build_class__", build_class);
     native(vm, "vars", |vm, a| vm.getattr(&arg0(&a), "__dict__"));
+    crate::observe::install(vm);
 }
 
 fn arg0(a: &Args) -> Value {

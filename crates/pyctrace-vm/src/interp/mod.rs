@@ -91,6 +91,9 @@ pub struct Vm<'io> {
     pub reraising: bool,
     /// Virtual filesystem, recorded effects, native modules.
     pub sandbox: crate::sandbox::Sandbox,
+    /// Sees run-time code creation (dynamic unpacking).
+    pub observer: Option<&'io mut dyn crate::observe::UnpackObserver>,
+    pub observe: crate::observe::ObserveState,
 }
 
 impl<'io> Vm<'io> {
@@ -115,6 +118,8 @@ impl<'io> Vm<'io> {
             exc_info: Value::None,
             reraising: false,
             sandbox: crate::sandbox::Sandbox::default(),
+            observer: None,
+            observe: Default::default(),
         };
         for (path, data) in &vm.config.files {
             vm.sandbox

@@ -61,11 +61,15 @@ pub fn call_in_frame(
     args: Vec<Value>,
     kw: Vec<(String, Value)>,
 ) -> PyResult<Value> {
-    if args.is_empty() && kw.is_empty() {
-        if let Value::Native(n) = callable {
-            if n.name == "super" {
-                return zero_arg_super(vm, f);
-            }
+    if let Value::Native(n) = callable {
+        if args.is_empty() && kw.is_empty() && n.name == "super" {
+            return zero_arg_super(vm, f);
+        }
+        if crate::observe::wants_frame(n.name) {
+            crate::observe::enter_from_frame(vm, f, n.name);
+            let r = vm.call(callable, args, kw);
+            vm.observe.caller = None;
+            return r;
         }
     }
     vm.call(callable, args, kw)

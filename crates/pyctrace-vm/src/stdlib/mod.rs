@@ -5,6 +5,7 @@
 
 pub mod codecs;
 pub mod collections;
+pub mod compress;
 pub mod digest;
 pub mod functional;
 
@@ -23,6 +24,8 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "base64" => codecs::make_base64(vm),
         "binascii" => codecs::make_binascii(vm),
         "zlib" => codecs::make_zlib(vm),
+        "lzma" => compress::make_lzma(vm),
+        "bz2" => compress::make_bz2(vm),
         "marshal" => codecs::make_marshal(vm),
         "struct" => codecs::make_struct(vm),
         "hashlib" => digest::make_hashlib(vm),
