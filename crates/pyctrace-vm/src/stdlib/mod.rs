@@ -68,6 +68,7 @@ pub fn raise(vm: &mut Vm, key: &'static str, base: &str, msg: &str) -> Flow {
 pub fn bytes_arg(vm: &mut Vm, v: &Value, allow_str: bool) -> PyResult<Vec<u8>> {
     match v {
         Value::Bytes(b) => Ok(b.to_vec()),
+        Value::ByteArray(b) => Ok(b.borrow().clone()),
         Value::Str(s) if allow_str => {
             if s.s.is_ascii() {
                 Ok(s.s.as_bytes().to_vec())
