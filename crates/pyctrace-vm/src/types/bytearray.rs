@@ -139,13 +139,7 @@ pub fn from_source(vm: &mut Vm, v: &Value, a: &Args) -> PyResult<Vec<u8>> {
             let items = vm.collect(other.clone())?;
             let mut out = Vec::with_capacity(items.len());
             for it in items {
-                out.push(byte_value(vm, &it).map_err(|e| {
-                    if vm.exc_matches_name(&e, "ValueError") {
-                        vm.value_error("bytes must be in range(0, 256)")
-                    } else {
-                        e
-                    }
-                })?);
+                out.push(byte_value(vm, &it)?);
             }
             out
         }
@@ -466,11 +460,7 @@ fn split_ws(d: &[u8], max: i64, reverse: bool) -> Vec<Vec<u8>> {
                 break;
             }
             if max >= 0 && splits >= max {
-                let mut rest = d[i..].to_vec();
-                while rest.last().is_some_and(|c| WS.contains(c)) {
-                    rest.pop();
-                }
-                out.push(rest);
+                out.push(d[i..].to_vec());
                 return out;
             }
             let s = i;
