@@ -7,6 +7,7 @@ pub mod codecs;
 pub mod collections;
 pub mod digest;
 pub mod functional;
+pub mod random;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "operator" => functional::make_operator(vm),
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
+        "random" => random::make_random(vm)?,
         _ => return Ok(None),
     }))
 }
