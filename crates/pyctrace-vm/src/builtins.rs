@@ -58,6 +58,8 @@ const TYPES: &[(&str, Kind)] = &[
     ("super", Kind::Super),
     ("NotImplementedType", Kind::NotImplementedType),
     ("ellipsis", Kind::Ellipsis),
+    ("complex", Kind::Complex),
+    ("bytearray", Kind::ByteArray),
 ];
 
 /// A value of a builtin kind, to ask which native methods it has.
@@ -182,6 +184,19 @@ pub fn install(vm: &mut Vm) {
             bind_name(vm, n, Value::Class(c));
         }
     }
+    for (cls, f) in [
+        ("bytes", (|vm, a| {
+            let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
+            Ok(Value::Bytes(Rc::new(b)))
+        }) as NativeImpl),
+        ("bytearray", |vm, a| {
+            let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
+            Ok(crate::types::bytearray::new(b))
+        }),
+    ] {
+        let f = Value::Native(Rc::new(NativeFn { name: "fromhex", f }));
+        vm.class(cls).dict.borrow_mut().insert("fromhex".into(), f);
+    }
     bind_name(vm, "NotImplemented", Value::NotImplemented);
     bind_name(vm, "Ellipsis", Value::Ellipsis);
     native(vm, "print", b_print);
@@ -207,6 +222,7 @@ pub fn install(vm: &mut Vm) {
         let v = arg0(&a);
         match &v {
             Value::Float(f) => Ok(Value::Float(f.abs())),
+            Value::Complex(c) => crate::types::complex::abs(vm, c),
             _ if int::is_int(&v) => Ok(int::normalize(num_traits::Signed::abs(
                 &int::as_big(&v).unwrap_or_default(),
             ))),
@@ -825,6 +841,9 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
         Kind::Bytes => match &v {
             _ if none => Value::Bytes(Rc::new(Vec::new())),
             Value::Bytes(_) => v.clone(),
+            Value::ByteArray(_) => {
+                Value::Bytes(Rc::new(crate::types::bytearray::from_source(vm, &v, &a)?))
+            }
             Value::Str(s) => {
                 if a.pos.len() < 2 && a.kw_get("encoding").is_none() {
                     return Err(vm.type_error("string argument without an encoding".into()));
@@ -915,6 +934,8 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
             }
         }
         Kind::Super => make_super(vm, &v, &arg(&a, 1))?,
+        Kind::Complex => crate::types::complex::construct(vm, &a)?,
+        Kind::ByteArray => crate::types::bytearray::construct(vm, &a)?,
         _ => return Err(vm.unsupported(&format!("calling type '{}'", cls.name))),
     })
 }

@@ -222,11 +222,17 @@ impl<'t, 'a> Loader<'t, 'a> {
                 Value::Dict(Rc::new(std::cell::RefCell::new(d)))
             }
             Obj::Code(code) => Value::Code(Rc::new(self.code(code)?)),
-            Obj::ComplexBin(..) | Obj::ComplexText(..) => {
-                return Err(VmError::Unsupported {
-                    what: "complex constants".into(),
-                    offset: None,
-                })
+            Obj::ComplexBin(re, im) => {
+                crate::types::complex::value(f64::from_bits(*re), f64::from_bits(*im))
+            }
+            Obj::ComplexText(re, im) => {
+                let part = |t: &[u8]| {
+                    std::str::from_utf8(t)
+                        .ok()
+                        .and_then(crate::types::float::parse)
+                        .ok_or_else(|| bad("malformed complex constant"))
+                };
+                crate::types::complex::value(part(re)?, part(im)?)
             }
             other => {
                 return Err(bad(format!(

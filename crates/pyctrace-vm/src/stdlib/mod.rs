@@ -8,6 +8,7 @@ pub mod collections;
 pub mod compress;
 pub mod digest;
 pub mod functional;
+pub mod random;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -33,6 +34,7 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "operator" => functional::make_operator(vm),
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
+        "random" => random::make_random(vm)?,
         _ => return Ok(None),
     }))
 }
@@ -71,6 +73,7 @@ pub fn raise(vm: &mut Vm, key: &'static str, base: &str, msg: &str) -> Flow {
 pub fn bytes_arg(vm: &mut Vm, v: &Value, allow_str: bool) -> PyResult<Vec<u8>> {
     match v {
         Value::Bytes(b) => Ok(b.to_vec()),
+        Value::ByteArray(b) => Ok(b.borrow().clone()),
         Value::Str(s) if allow_str => {
             if s.s.is_ascii() {
                 Ok(s.s.as_bytes().to_vec())

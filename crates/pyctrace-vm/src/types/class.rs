@@ -40,6 +40,8 @@ pub enum Kind {
     NotImplementedType,
     Ellipsis,
     Exception,
+    Complex,
+    ByteArray,
 }
 
 pub struct Class {
