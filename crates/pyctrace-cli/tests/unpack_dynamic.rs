@@ -1,0 +1,460 @@
+//! `pyctrace unpack --engine vm|cpython`, checked against the layered
+//! corpus's generator record (samples/layered/manifest.json) and the real
+//! interpreters:
+//!
+//! * the dynamic tree (kind, parent, payload hash and size of every layer)
+//!   is the generator's, the innermost layer is the final program;
+//! * every dumped `.pyc` (and every dumped source's compiled `.pyc`) runs
+//!   under the real interpreter with the plain program's stdout, and every
+//!   dumped source compiles;
+//! * static unpacking finds the same layers as the dynamic run;
+//! * under `--engine vm` a payload that writes a marker file leaves no file;
+//! * thousands of layers and decompression bombs stop cleanly.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn pyctrace(args: &[&std::ffi::OsStr]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_pyctrace"))
+        .args(args)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run pyctrace")
+}
+
+fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+fn tmpdir(tag: &str) -> PathBuf {
+    let d = std::env::temp_dir().join(format!("pyctrace-unpack-{}-{tag}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&d);
+    std::fs::create_dir_all(&d).unwrap();
+    d
+}
+
+fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// (kind, parent, payload sha256, payload size) per layer.
+fn tree(layers: &Value) -> Vec<(String, u64, String, u64)> {
+    layers
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["kind"].as_str().unwrap().to_string(),
+                l["parent"].as_u64().unwrap(),
+                l["payload_sha256"].as_str().unwrap().to_string(),
+                l["payload_size"].as_u64().unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn python_run(exe: &Path, file: &Path) -> Output {
+    Command::new(exe)
+        .arg(file)
+        .stdin(Stdio::null())
+        .output()
+        .expect("run python")
+}
+
+/// Checks one sample's dynamic unpacking with `engine`; returns the dir.
+fn check_sample(sample: &Value, engine: &str) -> Result<PathBuf, String> {
+    let rel = sample["file"].as_str().unwrap();
+    let version = sample["version"].as_str().unwrap();
+    let (maj, min) = version.split_once('.').unwrap();
+    let interp = pyctrace_pythons::find(maj.parse().unwrap(), min.parse().unwrap())
+        .ok_or_else(|| format!("skip: no Python {version}"))?;
+    let input = root().join("samples/layered").join(rel);
+    let dir = tmpdir(&format!("{engine}-{}", rel.replace('/', "_")));
+    let out = pyctrace(&[
+        "unpack".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        dir.as_os_str(),
+        "--engine".as_ref(),
+        engine.as_ref(),
+    ]);
+    let stdout_want = sample["stdout_sha256"].as_str().unwrap();
+    if !out.status.success() {
+        return Err(format!(
+            "{rel}: unpack failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    // the program itself ran to its end with its own output (printed first)
+    let text = String::from_utf8_lossy(&out.stdout);
+    let program_out = text
+        .split_once(&format!("{}: Python", input.display()))
+        .map(|(a, _)| a)
+        .unwrap_or("");
+    if sha256_hex(program_out.as_bytes()) != stdout_want {
+        return Err(format!(
+            "{rel}: the program's output under unpack differs:\n{text}"
+        ));
+    }
+    let m = read_json(&dir.join("manifest.json"));
+    let want = tree(&sample["layers"]);
+    let have = tree(&m["layers"]);
+    if want != have {
+        return Err(format!(
+            "{rel}: tree differs\n want {want:?}\n have {have:?}"
+        ));
+    }
+    let layers = m["layers"].as_array().unwrap();
+    let last = layers.last().unwrap();
+    let finals: Vec<&str> = m["final_program"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    if finals != [last["file"].as_str().unwrap()] {
+        return Err(format!(
+            "{rel}: final program {finals:?}, want the innermost layer"
+        ));
+    }
+    for l in layers {
+        let mut pycs = Vec::new();
+        let file = dir.join(l["file"].as_str().unwrap());
+        if l["kind"] == "source" {
+            // the dumped source compiles under the real interpreter
+            let ok = Command::new(&interp.executable)
+                .args([
+                    "-c",
+                    "import sys; compile(open(sys.argv[1], 'rb').read(), sys.argv[1], 'exec')",
+                ])
+                .arg(&file)
+                .status()
+                .unwrap()
+                .success();
+            if !ok {
+                return Err(format!("{rel}: {} does not compile", file.display()));
+            }
+            if let Some(c) = l["compiled"].as_str() {
+                pycs.push(dir.join(c));
+            }
+        } else {
+            pycs.push(file);
+        }
+        for pyc in pycs {
+            let r = python_run(&interp.executable, &pyc);
+            if !r.status.success() || sha256_hex(&r.stdout) != stdout_want {
+                return Err(format!(
+                    "{rel}: {} does not run like the program under Python {version}: {}",
+                    pyc.display(),
+                    String::from_utf8_lossy(&r.stderr)
+                ));
+            }
+        }
+    }
+    Ok(dir)
+}
+
+fn corpus() -> Vec<Value> {
+    let m = read_json(&root().join("samples/layered/manifest.json"));
+    m["samples"].as_array().unwrap().clone()
+}
+
+#[test]
+fn vm_engine_recovers_every_layered_sample() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for s in corpus() {
+        if s["version"] == "2.7" {
+            continue; // the vm engine runs 3.8-3.13: 2.7 goes through the cpython engine
+        }
+        match check_sample(&s, "vm") {
+            Ok(dir) => {
+                checked += 1;
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Err(e) if e.starts_with("skip:") => eprintln!("{}: {e}", s["file"]),
+            Err(e) => failures.push(e),
+        }
+    }
+    eprintln!("vm engine: {checked} layered samples recovered");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn cpython_engine_recovers_every_layered_sample() {
+    let mut checked = 0;
+    let mut failures = Vec::new();
+    for s in corpus() {
+        match check_sample(&s, "cpython") {
+            Ok(dir) => {
+                checked += 1;
+                let _ = std::fs::remove_dir_all(dir);
+            }
+            Err(e) if e.starts_with("skip:") => eprintln!("{}: {e}", s["file"]),
+            Err(e) => failures.push(e),
+        }
+    }
+    eprintln!("cpython engine: {checked} layered samples recovered");
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn static_unpacking_finds_the_dynamic_layers() {
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    for s in corpus() {
+        let rel = s["file"].as_str().unwrap();
+        if s["version"] == "2.7" {
+            continue;
+        }
+        let (maj, min) = s["version"].as_str().unwrap().split_once('.').unwrap();
+        if pyctrace_pythons::find(maj.parse().unwrap(), min.parse().unwrap()).is_none() {
+            eprintln!("{rel}: no interpreter (source layers cannot be compiled): skipped");
+            continue;
+        }
+        let input = root().join("samples/layered").join(rel);
+        let stat = tmpdir(&format!("static-{}", rel.replace('/', "_")));
+        let dynd = tmpdir(&format!("dyn-{}", rel.replace('/', "_")));
+        let a = pyctrace(&[
+            "unpack".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            stat.as_os_str(),
+        ]);
+        let b = pyctrace(&[
+            "unpack".as_ref(),
+            input.as_os_str(),
+            "-o".as_ref(),
+            dynd.as_os_str(),
+            "--engine".as_ref(),
+            "vm".as_ref(),
+        ]);
+        assert!(a.status.success() && b.status.success(), "{rel}");
+        let ms = read_json(&stat.join("manifest.json"));
+        let md = read_json(&dynd.join("manifest.json"));
+        let (ts, td) = (tree(&ms["layers"]), tree(&md["layers"]));
+        if ts != td {
+            failures.push(format!("{rel}: static {ts:?}\n dynamic {td:?}"));
+        }
+        // the same files, byte for byte
+        for (ls, ld) in ms["layers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(md["layers"].as_array().unwrap())
+        {
+            let fs = std::fs::read(stat.join(ls["file"].as_str().unwrap())).unwrap();
+            let fd = std::fs::read(dynd.join(ld["file"].as_str().unwrap())).unwrap();
+            if fs != fd {
+                failures.push(format!("{rel}: layer {} files differ", ls["index"]));
+            }
+        }
+        compared += 1;
+        let _ = std::fs::remove_dir_all(stat);
+        let _ = std::fs::remove_dir_all(dynd);
+    }
+    eprintln!("static = dynamic on {compared} samples");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// A .pyc of `source` compiled by `exe`.
+fn compile_pyc(exe: &Path, source: &str, dir: &Path, name: &str) -> PathBuf {
+    let src = dir.join(format!("{name}.py"));
+    std::fs::write(&src, source).unwrap();
+    let pyc = dir.join(format!("{name}.pyc"));
+    let ok = Command::new(exe)
+        .args([
+            "-c",
+            "import py_compile,sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)",
+        ])
+        .arg(&src)
+        .arg(&pyc)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "py_compile {name}");
+    pyc
+}
+
+/// Output of `code` run by `exe` (a helper computing test data).
+fn python_eval(exe: &Path, code: &str) -> String {
+    let out = Command::new(exe).args(["-c", code]).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn vm_payload_never_touches_the_host() {
+    let Some(py) = pyctrace_pythons::find(3, 12).or_else(|| pyctrace_pythons::find(3, 11)) else {
+        eprintln!("no CPython 3.11/3.12 to build the marker program: skipped");
+        return;
+    };
+    let dir = tmpdir("marker");
+    let marker = dir.join("MARKER");
+    // The payload (layer 2, a source layer inside a marshal layer) writes
+    // the marker with open() and with os.system.
+    let payload = format!(
+        "import os\nopen({m:?}, 'w').write('pwned')\nos.system('touch {m}.sh')\nprint('payload ran')\n",
+        m = marker.display().to_string()
+    );
+    let wrapper = python_eval(
+        &py.executable,
+        &format!(
+            "import marshal, zlib, base64\n\
+             inner = 'import zlib\\nexec(zlib.decompress(%r))\\n' % zlib.compress({payload:?}.encode())\n\
+             print(repr(base64.b64encode(marshal.dumps(compile(inner, '<l1>', 'exec')))))"
+        ),
+    );
+    let program =
+        format!("import marshal, base64\nexec(marshal.loads(base64.b64decode({wrapper})))\n");
+    let pyc = compile_pyc(&py.executable, &program, &dir, "dropper");
+    let out_dir = dir.join("out");
+    let out = pyctrace(&[
+        "unpack".as_ref(),
+        pyc.as_os_str(),
+        "-o".as_ref(),
+        out_dir.as_os_str(),
+        "--engine".as_ref(),
+        "vm".as_ref(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("payload ran"), "{text}");
+    assert!(
+        !marker.exists(),
+        "the payload wrote {} on the host",
+        marker.display()
+    );
+    assert!(
+        !dir.join("MARKER.sh").exists(),
+        "the payload spawned a process on the host"
+    );
+    let m = read_json(&out_dir.join("manifest.json"));
+    let layers = m["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 2, "{m:#}");
+    assert_eq!(layers[1]["kind"], "source");
+    assert_eq!(layers[1]["parent"], 1);
+    let src = std::fs::read_to_string(out_dir.join(layers[1]["file"].as_str().unwrap())).unwrap();
+    assert_eq!(
+        src, payload,
+        "the dumped payload is the source the program executed"
+    );
+    let effects = m["run"]["effects"].to_string();
+    assert!(
+        effects.contains("MARKER"),
+        "the attempt is recorded: {effects}"
+    );
+    // The same program under the real interpreter does write the marker:
+    // the check above can fail.
+    let real = python_run(&py.executable, &pyc);
+    assert!(real.status.success());
+    assert!(
+        marker.exists(),
+        "control run: the real interpreter writes the marker"
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn thousands_of_layers_stop_at_max_layers() {
+    let Some(py) = pyctrace_pythons::find(3, 12).or_else(|| pyctrace_pythons::find(3, 11)) else {
+        eprintln!("no CPython 3.11/3.12: skipped");
+        return;
+    };
+    let dir = tmpdir("many");
+    let blob = python_eval(
+        &py.executable,
+        "import marshal; print(repr(marshal.dumps(compile('x = 1', '<l>', 'exec'))))",
+    );
+    let program = format!(
+        "import marshal\nfor i in range(100000):\n    exec(marshal.loads({blob}))\nprint('never')\n"
+    );
+    let pyc = compile_pyc(&py.executable, &program, &dir, "many");
+    let out_dir = dir.join("out");
+    let out = pyctrace(&[
+        "unpack".as_ref(),
+        pyc.as_os_str(),
+        "-o".as_ref(),
+        out_dir.as_os_str(),
+        "--engine".as_ref(),
+        "vm".as_ref(),
+        "--max-layers".as_ref(),
+        "10".as_ref(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(!text.contains("never"), "{text}");
+    assert!(text.contains("--max-layers 10 reached"), "{text}");
+    let m = read_json(&out_dir.join("manifest.json"));
+    assert_eq!(m["layers"].as_array().unwrap().len(), 10);
+    assert!(m["stopped"].as_str().unwrap().contains("--max-layers 10"));
+    let dumped = std::fs::read_dir(&out_dir).unwrap().count();
+    assert_eq!(dumped, 11, "10 layers and the manifest");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn decompression_bomb_stops_at_the_memory_cap() {
+    let Some(py) = pyctrace_pythons::find(3, 12).or_else(|| pyctrace_pythons::find(3, 11)) else {
+        eprintln!("no CPython 3.11/3.12: skipped");
+        return;
+    };
+    let dir = tmpdir("bomb");
+    // 1 GiB of zeros, about 1 MB compressed.
+    let bomb = dir.join("bomb.bin");
+    python_eval(
+        &py.executable,
+        &format!(
+            "import zlib\nc = zlib.compressobj(9)\nz = bytes(1 << 24)\n\
+             with open({:?}, 'wb') as f:\n    for _ in range(64): f.write(c.compress(z))\n    f.write(c.flush())",
+            bomb.display().to_string()
+        ),
+    );
+    let program = "import zlib, marshal\nwith open('bomb.bin', 'rb') as f:\n    data = f.read()\n\
+                   exec(marshal.loads(zlib.decompress(data)))\nprint('never')\n";
+    let pyc = compile_pyc(&py.executable, program, &dir, "bomb");
+    let out_dir = dir.join("out");
+    let map = format!("{}=bomb.bin", bomb.display());
+    let out = pyctrace(&[
+        "unpack".as_ref(),
+        pyc.as_os_str(),
+        "-o".as_ref(),
+        out_dir.as_os_str(),
+        "--engine".as_ref(),
+        "vm".as_ref(),
+        "--max-memory".as_ref(),
+        "100000000".as_ref(),
+        "--map-file".as_ref(),
+        map.as_ref(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("memory limit reached"), "{text}");
+    assert!(!text.contains("never"));
+    let m = read_json(&out_dir.join("manifest.json"));
+    assert_eq!(m["layers"].as_array().unwrap().len(), 0);
+    let _ = std::fs::remove_dir_all(dir);
+}
