@@ -108,14 +108,26 @@ fn check_sample(sample: &Value, engine: &str) -> Result<PathBuf, String> {
         ));
     }
     let m = read_json(&dir.join("manifest.json"));
-    let want = tree(&sample["layers"]);
-    let have = tree(&m["layers"]);
+    let mut want = tree(&sample["layers"]);
+    let mut have = tree(&m["layers"]);
+    let layers = m["layers"].as_array().unwrap();
+    // A payload the engine could only re-marshal from the running code
+    // (cpython engine: 2.7, and marshal layers on 3.8) or whose source
+    // text it could not see (2.7) is compared by kind and parent only; the
+    // dumped code must still run like the program (below).
+    for (i, l) in layers.iter().enumerate() {
+        if !l["note"].is_null() && i < want.len() {
+            want[i].2.clear();
+            want[i].3 = 0;
+            have[i].2.clear();
+            have[i].3 = 0;
+        }
+    }
     if want != have {
         return Err(format!(
             "{rel}: tree differs\n want {want:?}\n have {have:?}"
         ));
     }
-    let layers = m["layers"].as_array().unwrap();
     let last = layers.last().unwrap();
     let finals: Vec<&str> = m["final_program"]
         .as_array()
@@ -131,7 +143,7 @@ fn check_sample(sample: &Value, engine: &str) -> Result<PathBuf, String> {
     for l in layers {
         let mut pycs = Vec::new();
         let file = dir.join(l["file"].as_str().unwrap());
-        if l["kind"] == "source" {
+        if l["kind"] == "source" && file.extension().is_some_and(|e| e == "py") {
             // the dumped source compiles under the real interpreter
             let ok = Command::new(&interp.executable)
                 .args([
@@ -149,6 +161,7 @@ fn check_sample(sample: &Value, engine: &str) -> Result<PathBuf, String> {
                 pycs.push(dir.join(c));
             }
         } else {
+            // a marshal layer, or a 2.7 source layer known by its code only
             pycs.push(file);
         }
         for pyc in pycs {

@@ -73,6 +73,8 @@ pub struct DynLayer {
     pub buffers: Vec<String>,
     pub executed: bool,
     pub children: usize,
+    /// How exact the payload is, when it is not the bytes the program used.
+    pub note: Option<&'static str>,
 }
 
 impl DynLayer {
@@ -187,6 +189,7 @@ impl Recorder {
         how: &'static str,
         payload: &[u8],
         site: Option<&SiteInfo>,
+        as_pyc: bool,
     ) -> Result<usize, String> {
         if self.layers.len() >= self.opts.max_layers {
             return self
@@ -202,12 +205,12 @@ impl Recorder {
         let parent = self.parent_of(site);
         let payload_sha256 = sha256_hex(payload);
         let (decode_steps, used) = self.steps_for(&payload_sha256);
-        let file = if kind == "marshal" {
-            format!("layer-{index}-marshal.pyc")
+        let file = if as_pyc {
+            format!("layer-{index}-{kind}.pyc")
         } else {
             format!("layer-{index}-source.py")
         };
-        if kind == "marshal" {
+        if as_pyc {
             let mut pyc = pyc_header(self.version);
             pyc.extend_from_slice(payload);
             self.write(&file, &pyc)?;
@@ -248,6 +251,7 @@ impl Recorder {
             buffers,
             executed: false,
             children: 0,
+            note: None,
         });
         Ok(index)
     }
@@ -259,7 +263,7 @@ impl Recorder {
         text: &[u8],
         site: Option<&SiteInfo>,
     ) -> Result<(), String> {
-        let index = self.new_layer("source", sink, text, site)?;
+        let index = self.new_layer("source", sink, text, site, false)?;
         self.pending_source = Some(index);
         Ok(())
     }
@@ -282,12 +286,49 @@ impl Recorder {
                 self.layers[index - 1].compiled = Some(name);
                 index
             }
-            _ => self.new_layer("marshal", "marshal.loads", marshal, site)?,
+            _ => self.new_layer("marshal", "marshal.loads", marshal, site, true)?,
         };
+        self.attach(index, code_ids);
+        Ok(())
+    }
+
+    /// `code_ids` belong to layer `index` (made before its code was seen).
+    pub fn attach(&mut self, index: usize, code_ids: &[u64]) {
         for id in code_ids {
             self.code_layer.entry(*id).or_insert(index);
         }
+    }
+
+    /// A layer known only as a running code object: `marshal` is that
+    /// code's own `marshal.dumps`; `kind` says whether it was compiled from
+    /// source (whose text was not visible).
+    pub fn code_only(
+        &mut self,
+        kind: &'static str,
+        marshal: &[u8],
+        code_ids: &[u64],
+        site: Option<&SiteInfo>,
+    ) -> Result<(), String> {
+        let how = if kind == "source" {
+            "exec"
+        } else {
+            "marshal.loads"
+        };
+        let index = self.new_layer(kind, how, marshal, site, true)?;
+        self.layers[index - 1].note = Some(if kind == "source" {
+            "source text not visible to this engine: the compiled code object is dumped"
+        } else {
+            "payload re-marshalled from the running code object"
+        });
+        if kind == "source" {
+            self.layers[index - 1].compiled = Some(self.layers[index - 1].file.clone());
+        }
+        self.attach(index, code_ids);
         Ok(())
+    }
+
+    pub fn has_pending_source(&self) -> bool {
+        self.pending_source.is_some()
     }
 
     /// One decoder call (kept to name the decode steps of later layers).
@@ -347,6 +388,7 @@ impl Recorder {
                     "executed": l.executed,
                     "children": l.children,
                     "final": l.is_final(),
+                    "note": l.note,
                 })
             })
             .collect();
@@ -523,4 +565,165 @@ pub fn unpack_vm(
             effects: outcome.effects.len(),
         },
     ))
+}
+
+// ---- the cpython engine (NO SANDBOX) ----
+
+struct CpythonObserver {
+    recorder: std::rc::Rc<std::cell::RefCell<Recorder>>,
+    pending_marshal: Option<usize>,
+    input: PathBuf,
+    input_bytes: Vec<u8>,
+}
+
+fn cpython_site(s: &pyctrace_cpython::audit::Site) -> SiteInfo {
+    SiteInfo {
+        code_id: s.code_id,
+        code_name: s.code_name.clone(),
+        first_line: s.first_line,
+        offset: s.offset,
+    }
+}
+
+impl pyctrace_cpython::audit::RuntimeObserver for CpythonObserver {
+    fn on_source(
+        &mut self,
+        text: &[u8],
+        site: Option<&pyctrace_cpython::audit::Site>,
+    ) -> Result<(), String> {
+        let site = site.map(cpython_site);
+        self.recorder
+            .borrow_mut()
+            .source("compile", text, site.as_ref())
+    }
+
+    fn on_marshal(
+        &mut self,
+        data: &[u8],
+        site: Option<&pyctrace_cpython::audit::Site>,
+    ) -> Result<(), String> {
+        let site = site.map(cpython_site);
+        let mut r = self.recorder.borrow_mut();
+        r.code("marshal.loads", data, &[], site.as_ref())?;
+        self.pending_marshal = Some(r.layers.len());
+        Ok(())
+    }
+
+    fn on_new_code(&mut self, code: &pyctrace_cpython::audit::NewCode<'_>) -> Result<(), String> {
+        let site = code.site.map(cpython_site);
+        let mut r = self.recorder.borrow_mut();
+        if r.has_pending_source() {
+            return r.code("compile", code.marshal, code.code_ids, site.as_ref());
+        }
+        if let Some(index) = self.pending_marshal.take() {
+            r.attach(index, code.code_ids);
+            return Ok(());
+        }
+        let kind = if r.version.is_py2() && code.filename == "<string>" {
+            "source"
+        } else {
+            "marshal"
+        };
+        r.code_only(kind, code.marshal, code.code_ids, site.as_ref())
+    }
+
+    fn on_exec(&mut self, code_id: u64) {
+        self.recorder.borrow_mut().exec(code_id);
+    }
+
+    fn finish(&mut self, status: Option<i32>) {
+        let r = self.recorder.borrow();
+        let run = json!({
+            "status": status,
+            "exited_through": if status.is_none() { Some("sys.exit") } else { None },
+        });
+        let manifest = r.manifest(&self.input, &self.input_bytes, "cpython", run);
+        if let Err(e) = r.write_manifest(&manifest) {
+            eprintln!("pyctrace: {e}");
+        }
+    }
+}
+
+/// Runs `input` in the real interpreter `interpreter` (NO SANDBOX: the
+/// program and every payload run on the host), recording layers into
+/// `out`; writes `manifest.json` (also when the program calls `sys.exit`,
+/// which ends the process).
+pub fn unpack_cpython(
+    input: &Path,
+    out: &Path,
+    opts: &DynOptions,
+    interpreter: pyctrace_pythons::Interpreter,
+) -> Result<(Recorder, DynOutcome), UnpackError> {
+    let bytes = std::fs::read(input).map_err(|e| UnpackError::Load {
+        path: input.display().to_string(),
+        msg: e.to_string(),
+    })?;
+    let version = pyctrace_marshal::read_pyc(&bytes, &Default::default())
+        .map_err(|e| UnpackError::Load {
+            path: input.display().to_string(),
+            msg: format!("{e} (offset {})", e.offset()),
+        })?
+        .version;
+    if !(version.is_py2() || version.at_least(3, 8)) {
+        return Err(UnpackError::Load {
+            path: input.display().to_string(),
+            msg: format!(
+                "dynamic unpacking through the cpython engine needs 2.7 or 3.8+ (audit hooks); \
+                 this is Python {version}"
+            ),
+        });
+    }
+    let recorder = std::rc::Rc::new(std::cell::RefCell::new(Recorder::new(
+        version,
+        out,
+        opts.clone(),
+    )?));
+    let observer = CpythonObserver {
+        recorder: recorder.clone(),
+        pending_marshal: None,
+        input: input.to_path_buf(),
+        input_bytes: bytes.clone(),
+    };
+    let result = pyctrace_cpython::run_observed(
+        &bytes,
+        pyctrace_cpython::RunOptions {
+            interpreter,
+            file: input.to_path_buf(),
+            args: Vec::new(),
+            trace: None,
+        },
+        Some(Box::new(observer)),
+    );
+    let status = match result {
+        Ok(o) => Ok(o.status),
+        Err(e) => {
+            return Err(UnpackError::Load {
+                path: input.display().to_string(),
+                msg: e.to_string(),
+            })
+        }
+    };
+    // The observer (holding the other reference) stays installed in the
+    // interpreter, which is never unloaded: take the recorder's contents.
+    let mut rec = recorder.borrow_mut();
+    if let Some(e) = rec.io_error.take() {
+        return Err(e);
+    }
+    let taken = std::mem::replace(
+        &mut *rec,
+        Recorder {
+            version,
+            out: out.to_path_buf(),
+            opts: opts.clone(),
+            layers: Vec::new(),
+            code_layer: HashMap::new(),
+            buffers: Vec::new(),
+            pending_source: None,
+            written: 0,
+            notes: Vec::new(),
+            stopped: None,
+            io_error: None,
+        },
+    );
+    Ok((taken, DynOutcome { status, effects: 0 }))
 }

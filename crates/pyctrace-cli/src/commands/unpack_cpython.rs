@@ -1,5 +1,6 @@
-//! `pyctrace unpack --engine cpython`: placeholder until the audit-hook
-//! unpacker lands.
+//! `pyctrace unpack --engine cpython`: the program runs in a real
+//! interpreter (NO SANDBOX) with an audit hook (3.8+) or a call hook (2.7)
+//! reporting what it creates.
 
 use std::path::Path;
 
@@ -9,12 +10,23 @@ use pyctrace_unpack::dynamic::{DynOptions, Recorder};
 use crate::Failure;
 
 pub fn run(
-    _file: &Path,
-    _out: &Path,
-    _opts: &DynOptions,
-    _python: Option<&str>,
+    file: &Path,
+    out: &Path,
+    opts: &DynOptions,
+    python: Option<&str>,
 ) -> Result<(Recorder, Result<i32, String>), Failure> {
-    Err(Failure::Input(anyhow!(
-        "unpack --engine cpython: not implemented yet"
-    )))
+    let bytes = crate::load::read_file(file)?;
+    let version = pyctrace_marshal::read_pyc(&bytes, &Default::default())
+        .map_err(|e| {
+            Failure::Input(anyhow!(
+                "{}: {e} (offset {:#x})",
+                file.display(),
+                e.offset()
+            ))
+        })?
+        .version;
+    let interpreter = super::run::pick_interpreter((version.major, version.minor), python)?;
+    let (rec, outcome) = pyctrace_unpack::dynamic::unpack_cpython(file, out, opts, interpreter)
+        .map_err(|e| Failure::Input(anyhow!("{e}")))?;
+    Ok((rec, outcome.status))
 }
