@@ -471,3 +471,81 @@ fn decompression_bomb_stops_at_the_memory_cap() {
     assert_eq!(m["layers"].as_array().unwrap().len(), 0);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn vm_compile_without_interpreter_dumps_the_source_and_stops() {
+    // 3.12/01_recursion_s.pyc: one source layer around the program.
+    let input = root().join("samples/layered/3.12/01_recursion_s.pyc");
+    let want = corpus()
+        .into_iter()
+        .find(|s| s["file"] == "3.12/01_recursion_s.pyc")
+        .unwrap();
+    let dir = tmpdir("nocompiler");
+    let empty = dir.join("no-pyenv");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_pyctrace"))
+        .arg("unpack")
+        .arg(&input)
+        .arg("-o")
+        .arg(dir.join("out"))
+        .args(["--engine", "vm"])
+        .env("PYENV_ROOT", &empty)
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("no Python 3.12 installed") && text.contains("layer-1-source.py"),
+        "the message names what is missing and where the source is: {text}"
+    );
+    assert!(
+        !text.contains("flatten"),
+        "the program must not have run on: {text}"
+    );
+    let m = read_json(&dir.join("out/manifest.json"));
+    let layers = m["layers"].as_array().unwrap();
+    assert_eq!(layers.len(), 1);
+    assert_eq!(layers[0]["kind"], "source");
+    assert_eq!(
+        layers[0]["payload_sha256"],
+        want["layers"][0]["payload_sha256"]
+    );
+    assert!(m["stopped"].as_str().unwrap().contains("Python 3.12"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `exec`, `eval`, `compile`, `globals`, `locals` in `pyctrace run` (vm
+/// engine; source compiled by the real interpreter) print what CPython
+/// prints, on every installed 3.8-3.13.
+#[test]
+fn vm_exec_eval_compile_match_cpython() {
+    let src = root().join("tests/programs/unpack/exec_eval.py");
+    let source = std::fs::read_to_string(&src).unwrap();
+    let dir = tmpdir("execeval");
+    let mut compared = Vec::new();
+    for minor in 8..=13u8 {
+        let Some(py) = pyctrace_pythons::find(3, minor) else {
+            eprintln!("no Python 3.{minor}: skipped");
+            continue;
+        };
+        let pyc = compile_pyc(
+            &py.executable,
+            &source,
+            &dir,
+            &format!("exec_eval_3{minor}"),
+        );
+        let real = python_run(&py.executable, &pyc);
+        let vm = pyctrace(&["run".as_ref(), pyc.as_os_str()]);
+        assert!(real.status.success());
+        assert_eq!(
+            String::from_utf8_lossy(&vm.stdout),
+            String::from_utf8_lossy(&real.stdout),
+            "3.{minor}: {}",
+            String::from_utf8_lossy(&vm.stderr)
+        );
+        compared.push(format!("3.{minor}"));
+    }
+    eprintln!("exec/eval/compile identical on {}", compared.join(", "));
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -482,11 +482,12 @@ impl pyctrace_vm::observe::UnpackObserver for VmObserver<'_> {
         use pyctrace_vm::observe::CompileError;
         match crate::compile_source_as(self.recorder.version, text, filename, mode) {
             Ok(m) => Ok(m),
-            Err(CompileFailure::Missing(m)) => {
+            Err(CompileFailure::Missing(_)) => {
+                let v = self.recorder.version;
                 let m = format!(
-                    "compile() needs a real Python {} to compile source text (compile only; \
-                     nothing runs there) and none is installed: the source is dumped as {}; {m}",
-                    self.recorder.version,
+                    "no Python {v} installed to compile source text with (compile only: nothing \
+                     would run there): the source is dumped as {}; install Python {v} to unpack \
+                     further",
                     self.recorder
                         .layers
                         .last()
@@ -726,4 +727,30 @@ pub fn unpack_cpython(
         },
     );
     Ok((taken, DynOutcome { status, effects: 0 }))
+}
+
+/// An observer that only compiles: `compile()`/`exec`/`eval` of source
+/// text in the vm engine, through the installed interpreter of `version`
+/// (compile only; nothing runs there). For runs that do not unpack.
+pub struct SourceCompiler {
+    pub version: PyVersion,
+}
+
+impl pyctrace_vm::observe::UnpackObserver for SourceCompiler {
+    fn compile_source(
+        &mut self,
+        text: &[u8],
+        filename: &str,
+        mode: &str,
+    ) -> Result<Vec<u8>, pyctrace_vm::observe::CompileError> {
+        use pyctrace_vm::observe::CompileError;
+        crate::compile_source_as(self.version, text, filename, mode).map_err(|e| match e {
+            CompileFailure::Missing(_) => CompileError::Unavailable(format!(
+                "no Python {} installed to compile source text with (compile only: nothing \
+                 would run there)",
+                self.version
+            )),
+            CompileFailure::Rejected(m) => CompileError::Syntax(m),
+        })
+    }
 }

@@ -101,6 +101,7 @@ fn print_dynamic(args: &Args, engine: &str, rec: &Recorder, status: &Result<i32,
     match status {
         Ok(0) => println!("  the program ran to its end"),
         Ok(code) => println!("  the program exited with status {code}"),
+        Err(_) if rec.stopped.is_some() => {}
         Err(e) => println!("  the run stopped: {e}"),
     }
     if let Some(why) = &rec.stopped {

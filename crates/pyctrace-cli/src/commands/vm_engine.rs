@@ -386,7 +386,11 @@ pub fn execute(program: &ProgramArgs, trace: Option<TraceOptions>) -> Result<(),
             Some(a) => Some(a),
             None => None,
         };
-        pyctrace_vm::run_sandboxed(&pyc, &config, &mut io, sink)
+        // compile() of source text goes to a real interpreter (compile only)
+        let mut compiler = pyctrace_unpack::dynamic::SourceCompiler {
+            version: pyc.version,
+        };
+        pyctrace_vm::run_observed(&pyc, &config, &mut io, sink, Some(&mut compiler))
     };
     drop(io);
     if let Some(a) = adapter.as_mut() {
