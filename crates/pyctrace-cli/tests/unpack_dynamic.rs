@@ -272,6 +272,15 @@ fn static_unpacking_finds_the_dynamic_layers() {
             if fs != fd {
                 failures.push(format!("{rel}: layer {} files differ", ls["index"]));
             }
+            // the static layer's sink (exec/eval call) is the instruction
+            // that ran the dynamic layer
+            let (ps, pd) = (&ls["produced_by"], &ld["executed_by"]);
+            if ps["code_object"] != pd["code_object"] || ps["offset"] != pd["offset"] {
+                failures.push(format!(
+                    "{rel}: layer {} run by {ps} statically, {pd} dynamically",
+                    ls["index"]
+                ));
+            }
         }
         compared += 1;
         let _ = std::fs::remove_dir_all(stat);

@@ -55,7 +55,7 @@ pub trait RuntimeObserver {
     /// A code object not seen before is about to run through `exec`/`eval`.
     fn on_new_code(&mut self, code: &NewCode<'_>) -> Result<(), String>;
     /// A known code object is about to run through `exec`/`eval`.
-    fn on_exec(&mut self, code_id: u64);
+    fn on_exec(&mut self, code_id: u64, site: Option<&Site>);
     /// The run ends; `status` is `None` when the program called `sys.exit`
     /// (the process ends right after this call).
     fn finish(&mut self, status: Option<i32>);
@@ -161,7 +161,7 @@ unsafe fn collect_codes(st: &State, code: *mut PyObject, out: &mut Vec<*mut PyOb
 unsafe fn saw_code(st: &mut State, code: *mut PyObject, site: Option<&Site>) -> Result<(), String> {
     let id = code as u64;
     if st.known.contains(&id) || id == st.input_code {
-        st.observer.on_exec(id);
+        st.observer.on_exec(id, site);
         return Ok(());
     }
     let py = st.py;
@@ -194,7 +194,7 @@ unsafe fn saw_code(st: &mut State, code: *mut PyObject, site: Option<&Site>) -> 
         filename: &filename,
         site,
     })?;
-    st.observer.on_exec(id);
+    st.observer.on_exec(id, site);
     Ok(())
 }
 

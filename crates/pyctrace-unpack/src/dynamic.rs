@@ -72,6 +72,8 @@ pub struct DynLayer {
     pub compiled: Option<String>,
     pub buffers: Vec<String>,
     pub executed: bool,
+    /// The instruction that first ran the layer's code (`exec`/`eval`).
+    pub exec_site: Option<SiteInfo>,
     pub children: usize,
     /// How exact the payload is, when it is not the bytes the program used.
     pub note: Option<&'static str>,
@@ -100,6 +102,8 @@ pub struct Recorder {
     buffers: Vec<Buffer>,
     pending_source: Option<usize>,
     written: usize,
+    /// Bytes of decoder buffers held for `--dump-buffers`.
+    kept: usize,
     pub notes: Vec<String>,
     /// Why the recorder stopped the run, if it did.
     pub stopped: Option<String>,
@@ -125,6 +129,7 @@ impl Recorder {
             buffers: Vec::new(),
             pending_source: None,
             written: 0,
+            kept: 0,
             notes: Vec::new(),
             stopped: None,
             io_error: None,
@@ -223,6 +228,7 @@ impl Recorder {
                 let Some((input, output)) = self.buffers[i].kept.take() else {
                     continue;
                 };
+                self.kept -= input.len() + output.len();
                 let step = self.buffers[i].step;
                 if k == 0 {
                     let name = format!("layer-{index}-buffer-0-input.bin");
@@ -250,6 +256,7 @@ impl Recorder {
             compiled: None,
             buffers,
             executed: false,
+            exec_site: None,
             children: 0,
             note: None,
         });
@@ -334,13 +341,23 @@ impl Recorder {
     /// One decoder call (kept to name the decode steps of later layers).
     pub fn buffer(&mut self, step: &'static str, input: &[u8], output: &[u8]) {
         if self.buffers.len() >= MAX_BUFFERS {
-            self.buffers.remove(0);
+            if let Some((i, o)) = self.buffers.remove(0).kept {
+                self.kept -= i.len() + o.len();
+            }
         }
+        let size = input.len() + output.len();
         let kept = if self.opts.dump_buffers
-            && self.written + input.len() + output.len() <= self.opts.max_dump_bytes
+            && self.kept + self.written + size <= self.opts.max_dump_bytes
         {
+            self.kept += size;
             Some((input.to_vec(), output.to_vec()))
         } else {
+            if self.opts.dump_buffers && !self.notes.iter().any(|n| n.starts_with("buffers")) {
+                self.notes.push(format!(
+                    "buffers beyond {} bytes were not kept",
+                    self.opts.max_dump_bytes
+                ));
+            }
             None
         };
         self.buffers.push(Buffer {
@@ -352,9 +369,13 @@ impl Recorder {
     }
 
     /// `exec`/`eval` is about to run the code `code_id`.
-    pub fn exec(&mut self, code_id: u64) {
+    pub fn exec(&mut self, code_id: u64, site: Option<&SiteInfo>) {
         if let Some(&i) = self.code_layer.get(&code_id) {
-            self.layers[i - 1].executed = true;
+            let l = &mut self.layers[i - 1];
+            l.executed = true;
+            if l.exec_site.is_none() {
+                l.exec_site = site.cloned();
+            }
         }
     }
 
@@ -386,6 +407,11 @@ impl Recorder {
                     "compiled": l.compiled,
                     "buffers": l.buffers,
                     "executed": l.executed,
+                    "executed_by": l.exec_site.as_ref().map(|s| json!({
+                        "code_object": s.code_name,
+                        "first_line": s.first_line,
+                        "offset": s.offset,
+                    })),
                     "children": l.children,
                     "final": l.is_final(),
                     "note": l.note,
@@ -467,9 +493,10 @@ impl pyctrace_vm::observe::UnpackObserver for VmObserver<'_> {
     fn on_exec(
         &mut self,
         code: pyctrace_vm::observe::CodeId,
-        _site: Option<&pyctrace_vm::observe::Site>,
+        site: Option<&pyctrace_vm::observe::Site>,
     ) -> pyctrace_vm::observe::Control {
-        self.recorder.exec(code as u64);
+        let site = site.map(vm_site);
+        self.recorder.exec(code as u64, site.as_ref());
         pyctrace_vm::observe::Control::Continue
     }
 
@@ -628,8 +655,9 @@ impl pyctrace_cpython::audit::RuntimeObserver for CpythonObserver {
         r.code_only(kind, code.marshal, code.code_ids, site.as_ref())
     }
 
-    fn on_exec(&mut self, code_id: u64) {
-        self.recorder.borrow_mut().exec(code_id);
+    fn on_exec(&mut self, code_id: u64, site: Option<&pyctrace_cpython::audit::Site>) {
+        let site = site.map(cpython_site);
+        self.recorder.borrow_mut().exec(code_id, site.as_ref());
     }
 
     fn finish(&mut self, status: Option<i32>) {
@@ -721,6 +749,7 @@ pub fn unpack_cpython(
             buffers: Vec::new(),
             pending_source: None,
             written: 0,
+            kept: 0,
             notes: Vec::new(),
             stopped: None,
             io_error: None,
