@@ -558,3 +558,43 @@ fn vm_exec_eval_compile_match_cpython() {
     eprintln!("exec/eval/compile identical on {}", compared.join(", "));
     let _ = std::fs::remove_dir_all(dir);
 }
+
+#[test]
+fn cpython_engine_stops_at_max_layers() {
+    for (maj, min) in [(2u8, 7u8), (3, 8), (3, 12)] {
+        let Some(py) = pyctrace_pythons::find(maj, min) else {
+            eprintln!("no Python {maj}.{min}: skipped");
+            continue;
+        };
+        let dir = tmpdir(&format!("cpy-many-{maj}{min}"));
+        let blob = python_eval(
+            &py.executable,
+            "import marshal; print(repr(marshal.dumps(compile('x = 1', '<l>', 'exec'))))",
+        );
+        let program = format!(
+            "import marshal\nfor i in range(100000):\n    exec(marshal.loads({blob}))\nprint('never')\n"
+        );
+        let pyc = compile_pyc(&py.executable, &program, &dir, "many");
+        let out_dir = dir.join("out");
+        let out = pyctrace(&[
+            "unpack".as_ref(),
+            pyc.as_os_str(),
+            "-o".as_ref(),
+            out_dir.as_os_str(),
+            "--engine".as_ref(),
+            "cpython".as_ref(),
+            "--max-layers".as_ref(),
+            "5".as_ref(),
+        ]);
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{maj}.{min}: {text}");
+        assert!(!text.contains("never"), "{text}");
+        assert!(
+            text.contains("--max-layers 5 reached"),
+            "{maj}.{min}: {text}"
+        );
+        let m = read_json(&out_dir.join("manifest.json"));
+        assert_eq!(m["layers"].as_array().unwrap().len(), 5, "{maj}.{min}");
+        let _ = std::fs::remove_dir_all(dir);
+    }
+}
