@@ -707,6 +707,26 @@ pub fn unpack_cpython(
         out,
         opts.clone(),
     )?));
+    if opts.dump_buffers {
+        recorder.borrow_mut().notes.push(
+            "--dump-buffers: the cpython engine does not see decoder calls (audit events \
+             cover code and source only); no intermediate buffers kept"
+                .into(),
+        );
+    }
+    if version.at_least(3, 8) && !version.at_least(3, 9) {
+        recorder.borrow_mut().notes.push(
+            "Python 3.8 has no marshal.loads audit event: marshal layers are the running \
+             code objects re-marshalled"
+                .into(),
+        );
+    } else if version.is_py2() {
+        recorder.borrow_mut().notes.push(
+            "Python 2.7 has no audit hooks: layers are code objects first entered from \
+             EXEC_STMT, re-marshalled; source text is not visible (compiled code dumped)"
+                .into(),
+        );
+    }
     let observer = CpythonObserver {
         recorder: recorder.clone(),
         pending_marshal: None,
