@@ -7,7 +7,9 @@ pub mod codecs;
 pub mod collections;
 pub mod digest;
 pub mod functional;
+pub mod math;
 pub mod random;
+pub mod time;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -32,6 +34,8 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
         "random" => random::make_random(vm)?,
+        "time" => time::make_time(vm),
+        "math" => math::make_math(vm),
         _ => return Ok(None),
     }))
 }

@@ -21,6 +21,7 @@ use num_traits::{ToPrimitive, Zero};
 use sha2::{Digest, Sha512};
 
 use crate::interp::{Args, PyResult, Vm};
+use crate::stdlib::math::libm;
 use crate::sandbox::{a0, ai, float_of, func, method, module, native_class, new_instance};
 use crate::types::class::Instance;
 use crate::types::int;
@@ -372,9 +373,9 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
             Some(z) => z,
             None => {
                 let x2pi = g.random() * std::f64::consts::TAU;
-                let g2rad = (-2.0 * (1.0 - g.random()).ln()).sqrt();
-                g.gauss_next = Some(x2pi.sin() * g2rad);
-                x2pi.cos() * g2rad
+                let g2rad = (-2.0 * libm::log(1.0 - g.random())).sqrt();
+                g.gauss_next = Some(libm::sin(x2pi) * g2rad);
+                libm::cos(x2pi) * g2rad
             }
         })
         .unwrap_or(0.0);
@@ -384,12 +385,12 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         let id = gen_id(vm, &a)?;
         let mu = float_of(vm, &arg(&a, 0, "mu").unwrap_or(Value::Float(0.0)))?;
         let sigma = float_of(vm, &arg(&a, 1, "sigma").unwrap_or(Value::Float(1.0)))?;
-        let magic = 4.0 * (-0.5f64).exp() / 2.0f64.sqrt();
+        let magic = 4.0 * libm::exp(-0.5) / 2.0f64.sqrt();
         let z = with_gen(id, |g| loop {
             let u1 = g.random();
             let u2 = 1.0 - g.random();
             let z = magic * (u1 - 0.5) / u2;
-            if z * z / 4.0 <= -u2.ln() {
+            if z * z / 4.0 <= -libm::log(u2) {
                 break z;
             }
         })
@@ -403,7 +404,7 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         if lambd == 0.0 {
             return Err(vm.new_exc("ZeroDivisionError", "float division by zero"));
         }
-        Ok(Value::Float(-(1.0 - r).ln() / lambd))
+        Ok(Value::Float(-libm::log(1.0 - r) / lambd))
     });
     method(&obj, "getstate", |vm, a| {
         let id = gen_id(vm, &a)?;
@@ -622,7 +623,7 @@ fn sample(vm: &mut Vm, a: Args) -> PyResult<Value> {
     let mut result = Vec::with_capacity(k);
     let mut setsize = 21usize;
     if k > 5 {
-        let e = ((k * 3) as f64).ln() / 4f64.ln();
+        let e = libm::log((k * 3) as f64) / libm::log(4.0);
         setsize += 4usize.saturating_pow(e.ceil() as u32);
     }
     if n <= setsize {

@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
 use crate::lift::BinOp;
+use crate::stdlib::math::libm;
 use crate::types::{float, int};
 use crate::value::Value;
 
@@ -130,15 +131,15 @@ fn pow_general(a: C, b: C) -> Result<C, ()> {
         }
         return Ok([0.0, 0.0]);
     }
-    let vabs = a[0].hypot(a[1]);
-    let mut len = vabs.powf(b[0]);
-    let at = a[1].atan2(a[0]);
+    let vabs = libm::hypot(a[0], a[1]);
+    let mut len = libm::pow(vabs, b[0]);
+    let at = libm::atan2(a[1], a[0]);
     let mut phase = at * b[0];
     if b[1] != 0.0 {
-        len /= (at * b[1]).exp();
-        phase += b[1] * vabs.ln();
+        len /= libm::exp(at * b[1]);
+        phase += b[1] * libm::log(vabs);
     }
-    Ok([len * phase.cos(), len * phase.sin()])
+    Ok([len * libm::cos(phase), len * libm::sin(phase)])
 }
 
 /// `complex_pow` without a modulus.
@@ -210,7 +211,7 @@ pub fn abs(vm: &mut Vm, c: &C) -> PyResult<Value> {
         }
         return Ok(Value::Float(f64::NAN));
     }
-    let r = re.hypot(im);
+    let r = libm::hypot(re, im);
     if !r.is_finite() {
         return Err(vm.new_exc("OverflowError", "absolute value too large"));
     }
