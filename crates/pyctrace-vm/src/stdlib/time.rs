@@ -141,13 +141,13 @@ fn items_of(v: &Value) -> Value {
     }
 }
 
-fn make_struct(vm: &mut Vm, f: [i64; 9]) -> Value {
+fn make_struct(vm: &mut Vm, f: [i64; 9], zone: &str) -> Value {
     let cls = struct_class(vm);
     let obj = new_instance(cls);
     for (name, v) in FIELDS.iter().zip(f.iter()) {
         obj.set(name, Value::Int(*v));
     }
-    obj.set("tm_zone", Value::str("UTC"));
+    obj.set("tm_zone", Value::str(zone));
     obj.set("tm_gmtoff", Value::Int(0));
     obj.set(
         "\0items",
@@ -216,7 +216,7 @@ fn asctime_of(f: &[i64; 9]) -> String {
     )
 }
 
-fn strftime(vm: &mut Vm, fmt: &str, f: &[i64; 9]) -> PyResult<String> {
+fn strftime(vm: &mut Vm, fmt: &str, f: &[i64; 9], zone: &str) -> PyResult<String> {
     let mut out = String::new();
     let mut chars = fmt.chars();
     let day = DAYS[f[6].rem_euclid(7) as usize];
@@ -254,7 +254,7 @@ fn strftime(vm: &mut Vm, fmt: &str, f: &[i64; 9]) -> PyResult<String> {
             'u' => out.push_str(&(f[6] + 1).to_string()),
             'U' => out.push_str(&format!("{:02}", week(0))),
             'W' => out.push_str(&format!("{:02}", week(1))),
-            'Z' => out.push_str("UTC"),
+            'Z' => out.push_str(zone),
             'z' => out.push_str("+0000"),
             'c' => out.push_str(&asctime_of(f)),
             'x' => out.push_str(&format!(
@@ -310,15 +310,14 @@ pub fn make_time(vm: &mut Vm) -> Rc<Instance> {
         vm.sandbox.slept += s;
         Ok(Value::None)
     });
-    for name in ["gmtime", "localtime"] {
-        m.set(
-            name,
-            native_value("gmtime", |vm, a| {
-                let s = secs_arg(vm, &a)?;
-                Ok(make_struct(vm, fields_of(s)))
-            }),
-        );
-    }
+    func(&m, "gmtime", |vm, a| {
+        let s = secs_arg(vm, &a)?;
+        Ok(make_struct(vm, fields_of(s), "GMT"))
+    });
+    func(&m, "localtime", |vm, a| {
+        let s = secs_arg(vm, &a)?;
+        Ok(make_struct(vm, fields_of(s), "UTC"))
+    });
     func(&m, "mktime", |vm, a| {
         let f = tuple_arg(vm, a.pos.first(), "mktime")?;
         let days = days_from_civil(f[0], f[1], 1) + f[2] - 1;
@@ -341,7 +340,14 @@ pub fn make_time(vm: &mut Vm) -> Rc<Instance> {
         if !(1..=12).contains(&f[1]) {
             return Err(vm.value_error("month out of range"));
         }
-        Ok(Value::string(strftime(vm, &fmt, &f)?))
+        let zone = match a.pos.get(1) {
+            Some(Value::Instance(i)) => match i.get("tm_zone") {
+                Some(Value::Str(z)) => z.s.clone(),
+                _ => "UTC".into(),
+            },
+            _ => "UTC".into(),
+        };
+        Ok(Value::string(strftime(vm, &fmt, &f, &zone)?))
     });
     func(&m, "asctime", |vm, a| {
         let f = tuple_arg(vm, a.pos.first(), "asctime")?;
