@@ -68,7 +68,7 @@ pub fn sample_of(kind: Kind) -> Option<Value> {
         Kind::Str => Value::str(""),
         Kind::List => Value::list(Vec::new()),
         Kind::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
-        Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+        Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new_set()))),
         Kind::Tuple => Value::tuple(Vec::new()),
         Kind::Int | Kind::Bool => Value::Int(0),
         Kind::Float => Value::Float(0.0),
