@@ -52,9 +52,12 @@ class C:
 
 
 print(isinstance(f, types.FunctionType), isinstance(lambda: 0, types.LambdaType), isinstance(len, types.BuiltinFunctionType))
-print(isinstance(C().m, types.MethodType), isinstance(gen(), types.GeneratorType), isinstance(f.__code__, types.CodeType))
+# the generator runs to its end: an unstarted or suspended one would be
+# closed when collected, which CPython <= 3.11 traces
+g = gen()
+print(list(g), isinstance(C().m, types.MethodType), isinstance(g, types.GeneratorType), isinstance(f.__code__, types.CodeType))
 print(isinstance(time, types.ModuleType), isinstance(f, types.MethodType), types.FunctionType is type(f))
-print(type(gen()).__name__, types.CodeType.__name__, types.ModuleType.__name__, types.GeneratorType.__name__)
+print(type(g).__name__, types.CodeType.__name__, types.ModuleType.__name__, types.GeneratorType.__name__)
 mp = types.MappingProxyType({"k": 1, "j": 2})
 print(mp, mp["k"], len(mp), "j" in mp, list(mp), sorted(mp.items()), mp.get("zz", 0), type(mp).__name__)
 try:
