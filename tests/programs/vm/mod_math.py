@@ -16,7 +16,7 @@ print(math.factorial(0), math.factorial(10), math.factorial(30), len(str(math.fa
 print(math.floor(2.7), math.floor(-2.7), math.ceil(2.1), math.ceil(-2.1), math.trunc(-3.9), math.trunc(3.9))
 print(math.floor(10 ** 30), math.ceil(-(10 ** 30) + 1), math.trunc(2 ** 70), math.floor(1e20), math.ceil(1.5e16))
 print(math.floor(True), type(math.floor(5)).__name__, type(math.floor(5.0)).__name__)
-print(math.fsum([0.1] * 10), math.fsum([1e100, 1.0, -1e100, 1e-100]), math.fsum([]))
+print(math.fsum([0.1] * 10), sum([0.1] * 10), sum([1e100, 1.0, -1e100]), sum([0.5, 2, 0.25], 1), sum([1, 2.5, 10 ** 30]), math.fsum([1e100, 1.0, -1e100, 1e-100]), math.fsum([]))
 print(math.fsum([1, 2.5, 3]), math.fsum(x / 7 for x in range(100)), math.fsum([1e308, -1e308, 1.5]))
 print(math.fsum([0.3, 0.6, -0.2, 1e-17, 5e-324]), math.fsum([-0.0, -0.0]), math.fsum([float("inf"), 1.0]))
 print(math.prod([1, 2, 3, 4]), math.prod([]), math.prod([2.5, 4]), math.prod(range(1, 21)), math.prod([3], start=2))

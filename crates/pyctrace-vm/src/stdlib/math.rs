@@ -470,10 +470,12 @@ fn falling(n: &BigInt, k: &BigInt) -> BigInt {
     acc
 }
 
-fn limit(vm: &mut Vm, n: &BigInt) -> PyResult<()> {
-    // keeps factorial/comb/perm bounded in time and memory
-    if n > &BigInt::from(100_000) {
-        return Err(vm.unsupported("math integer function argument above 100000"));
+/// Keeps factorial/comb/perm (products of `k` factors up to `n`) bounded
+/// in time and memory.
+fn limit(vm: &mut Vm, n: &BigInt, k: &BigInt) -> PyResult<()> {
+    let k_small = k.to_u64().unwrap_or(u64::MAX);
+    if k_small > 100_000 || n.bits().saturating_mul(k_small) > 20_000_000 {
+        return Err(vm.unsupported("math.factorial/comb/perm result above 20 million bits"));
     }
     Ok(())
 }
@@ -809,7 +811,7 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
         if n.is_negative() {
             return Err(vm.value_error("factorial() not defined for negative values"));
         }
-        limit(vm, &n)?;
+        limit(vm, &n, &n)?;
         Ok(Value::bigint(falling(&n, &n)))
     });
     func(&m, "comb", |vm, a| {
@@ -819,7 +821,7 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
             return Ok(Value::Int(0));
         }
         let k = std::cmp::min(k.clone(), &n - &k);
-        limit(vm, &k)?;
+        limit(vm, &n, &k)?;
         Ok(Value::bigint(falling(&n, &k) / falling(&k, &k)))
     });
     func(&m, "perm", |vm, a| {
@@ -831,7 +833,7 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
         if k > n {
             return Ok(Value::Int(0));
         }
-        limit(vm, &k)?;
+        limit(vm, &n, &k)?;
         Ok(Value::bigint(falling(&n, &k)))
     });
     func(&m, "isqrt", |vm, a| {

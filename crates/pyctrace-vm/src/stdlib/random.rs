@@ -620,6 +620,7 @@ fn sample(vm: &mut Vm, a: Args) -> PyResult<Value> {
         return Err(vm.value_error("Sample larger than population or is negative"));
     }
     let k = k as usize;
+    vm.charge_memory(k.saturating_mul(16))?;
     let mut result = Vec::with_capacity(k);
     let mut setsize = 21usize;
     if k > 5 {
@@ -657,6 +658,7 @@ fn choices(vm: &mut Vm, a: Args) -> PyResult<Value> {
         None => 1,
     };
     let n = vm.len(&population)?;
+    vm.charge_memory(k.saturating_mul(16))?;
     let mut out = Vec::with_capacity(k.min(1 << 20));
     let cum_weights: Vec<f64> = match (weights, cum) {
         (None, None) => {

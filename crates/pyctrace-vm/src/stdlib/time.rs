@@ -160,7 +160,13 @@ fn make_struct(vm: &mut Vm, f: [i64; 9], zone: &str) -> Value {
 fn secs_arg(vm: &mut Vm, a: &Args) -> PyResult<i64> {
     match a.pos.first() {
         None | Some(Value::None) => Ok(vm.clock().floor() as i64),
-        Some(v @ (Value::Int(_) | Value::Bool(_))) => vm.to_i64(v),
+        Some(v @ (Value::Int(_) | Value::Bool(_))) => {
+            let s = vm.to_i64(v)?;
+            if s.abs() > 67_000_000_000 {
+                return Err(vm.new_exc("OverflowError", "timestamp out of range for platform time_t"));
+            }
+            Ok(s)
+        }
         Some(v) => {
             let f = float_of(vm, v)?;
             if f.is_nan() {
@@ -199,6 +205,10 @@ fn tuple_arg(vm: &mut Vm, v: Option<&Value>, fname: &str) -> PyResult<[i64; 9]> 
     let mut out = [0i64; 9];
     for (k, x) in t.iter().enumerate() {
         out[k] = vm.to_i64(x)?;
+    }
+    // keeps the calendar arithmetic far from i64 overflow
+    if out.iter().any(|v| v.abs() > 1_000_000_000) {
+        return Err(vm.new_exc("OverflowError", "time tuple value out of range"));
     }
     Ok(out)
 }

@@ -194,19 +194,19 @@ fn make_proxy(vm: &mut Vm, mapping: Value) -> PyResult<Value> {
     obj.set("\0mapping", mapping);
     method(&obj, "keys", |vm, a| {
         let m = mapping_of(&a0(&a));
-        delegate(vm, &m, "keys", &a.pos[1..])
+        delegate(vm, &m, "keys", a.pos.get(1..).unwrap_or(&[]))
     });
     method(&obj, "values", |vm, a| {
         let m = mapping_of(&a0(&a));
-        delegate(vm, &m, "values", &a.pos[1..])
+        delegate(vm, &m, "values", a.pos.get(1..).unwrap_or(&[]))
     });
     method(&obj, "items", |vm, a| {
         let m = mapping_of(&a0(&a));
-        delegate(vm, &m, "items", &a.pos[1..])
+        delegate(vm, &m, "items", a.pos.get(1..).unwrap_or(&[]))
     });
     method(&obj, "get", |vm, a| {
         let m = mapping_of(&a0(&a));
-        delegate(vm, &m, "get", &a.pos[1..])
+        delegate(vm, &m, "get", a.pos.get(1..).unwrap_or(&[]))
     });
     method(&obj, "copy", |vm, a| {
         let m = mapping_of(&a0(&a));

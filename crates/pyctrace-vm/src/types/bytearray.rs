@@ -771,6 +771,22 @@ pub fn common_method(
                 Some(v) => vm.to_i64(v)?,
                 None => -1,
             };
+            if new.len() > old.len() {
+                // the result's size before building it
+                let hits = if old.is_empty() {
+                    d.len() + 1
+                } else {
+                    let mut n = 0;
+                    let mut i = 0;
+                    while let Some(p) = find(d, &old, i, d.len(), false) {
+                        n += 1;
+                        i = p + old.len();
+                    }
+                    n
+                };
+                let hits = if max >= 0 { hits.min(max as usize) } else { hits };
+                vm.charge_memory(d.len() + hits.saturating_mul(new.len() - old.len()))?;
+            }
             let mut out = Vec::new();
             let mut done = 0i64;
             if old.is_empty() {
@@ -979,6 +995,7 @@ pub fn common_method(
             if width <= d.len() {
                 return Ok(Some(make(d.to_vec())));
             }
+            vm.charge_memory(width)?;
             let n = width - d.len();
             let mut out = Vec::with_capacity(width);
             let (sign, rest) = match d.first() {

@@ -537,6 +537,9 @@ pub fn format(vm: &mut Vm, c: &C, spec: &str) -> PyResult<String> {
             ty
         )));
     }
+    if sp.precision.is_some_and(|p| p > 10_000) || sp.width > 1_000_000 {
+        return Err(vm.unsupported("complex format precision or width above 10000"));
+    }
     let precision = match sp.precision {
         Some(p) => {
             if ty == 'r' {
