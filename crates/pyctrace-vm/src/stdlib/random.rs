@@ -14,6 +14,7 @@
 //! instance holds its index.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use num_bigint::{BigInt, BigUint, Sign};
@@ -22,8 +23,8 @@ use sha2::{Digest, Sha512};
 
 use crate::interp::{Args, PyResult, Vm};
 use crate::stdlib::math::libm;
-use crate::sandbox::{a0, ai, float_of, func, method, module, native_class, new_instance};
-use crate::types::class::Instance;
+use crate::sandbox::{ai, float_of, method, module, native_value, new_instance};
+use crate::types::class::{c3_mro, Class, Instance, Kind};
 use crate::types::int;
 use crate::value::Value;
 
@@ -248,7 +249,42 @@ fn seed_value(vm: &mut Vm, id: usize, v: Option<Value>) -> PyResult<()> {
     Ok(())
 }
 
-fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
+/// The class `random.Random`: its `__init__` gives the instance a
+/// generator and binds the methods on the instance (methods overridden in
+/// a Python subclass are therefore not seen by the instance).
+fn random_class(vm: &mut Vm) -> Rc<Class> {
+    if let Some(c) = vm.sandbox.classes.get("random.Random") {
+        return c.clone();
+    }
+    let bases = vec![vm.class("object")];
+    let mro_rest = c3_mro(&bases).unwrap_or_default();
+    let mut dict = HashMap::new();
+    dict.insert(
+        "__init__".to_string(),
+        native_value("__init__", |vm, a| {
+            let Some(Value::Instance(obj)) = a.pos.first().cloned() else {
+                return Err(vm.type_error("Random.__init__ needs an instance".into()));
+            };
+            let seed = ai(&a, 1, "x");
+            init_generator(vm, &obj, seed)?;
+            Ok(Value::None)
+        }),
+    );
+    let c = Rc::new(Class {
+        name: "Random".into(),
+        qualname: "Random".into(),
+        module: "random".into(),
+        bases,
+        mro_rest,
+        dict: RefCell::new(dict),
+        kind: Kind::Object,
+        is_builtin: false,
+    });
+    vm.sandbox.classes.insert("random.Random", c.clone());
+    c
+}
+
+fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyResult<()> {
     let id = GENERATORS.with(|g| {
         let mut g = g.borrow_mut();
         if g.len() >= MAX_GENERATORS {
@@ -261,8 +297,6 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         return Err(vm.new_exc("MemoryError", "too many random.Random instances"));
     };
     seed_value(vm, id, seed)?;
-    let cls = native_class(vm, "random", "Random");
-    let obj = new_instance(cls);
     obj.set("\0generator", Value::Int(id as i64));
     method(&obj, "seed", |vm, a| {
         let id = gen_id(vm, &a)?;
@@ -454,7 +488,7 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         with_gen(id, |slot| *slot = g);
         Ok(Value::None)
     });
-    Ok(obj)
+    Ok(())
 }
 
 fn getrandbits(vm: &mut Vm, a: Args) -> PyResult<Value> {
@@ -715,7 +749,9 @@ fn choices(vm: &mut Vm, a: Args) -> PyResult<Value> {
 
 pub fn make_random(vm: &mut Vm) -> PyResult<Rc<Instance>> {
     let m = module(vm, "random");
-    let inst = new_generator(vm, None)?;
+    let cls = random_class(vm);
+    let inst = new_instance(cls.clone());
+    init_generator(vm, &inst, None)?;
     for name in [
         "seed",
         "random",
@@ -742,9 +778,6 @@ pub fn make_random(vm: &mut Vm) -> PyResult<Rc<Instance>> {
             m.set(name, f);
         }
     }
-    func(&m, "Random", |vm, a| {
-        let seed = a0(&a);
-        Ok(Value::Instance(new_generator(vm, Some(seed))?))
-    });
+    m.set("Random", Value::Class(cls));
     Ok(m)
 }
