@@ -185,10 +185,13 @@ pub fn install(vm: &mut Vm) {
         }
     }
     for (cls, f) in [
-        ("bytes", (|vm, a| {
-            let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
-            Ok(Value::Bytes(Rc::new(b)))
-        }) as NativeImpl),
+        (
+            "bytes",
+            (|vm, a| {
+                let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
+                Ok(Value::Bytes(Rc::new(b)))
+            }) as NativeImpl,
+        ),
         ("bytearray", |vm, a| {
             let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
             Ok(crate::types::bytearray::new(b))

@@ -547,8 +547,7 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
     m.set("nan", Value::Float(f64::NAN));
     macro_rules! unary {
         ($name:expr, $f:expr, $over:expr) => {{
-            let imp: crate::types::function::NativeImpl =
-                |vm, a| math_1(vm, &a, $f, $over);
+            let imp: crate::types::function::NativeImpl = |vm, a| math_1(vm, &a, $f, $over);
             m.set($name, native_value($name, imp));
         }};
     }
@@ -579,10 +578,14 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
         m.set(name, native_value(name, f));
     }
     func(&m, "degrees", |vm, a| {
-        Ok(Value::Float(real(vm, &arg(&a, 0))? * (180.0 / std::f64::consts::PI)))
+        Ok(Value::Float(
+            real(vm, &arg(&a, 0))? * (180.0 / std::f64::consts::PI),
+        ))
     });
     func(&m, "radians", |vm, a| {
-        Ok(Value::Float(real(vm, &arg(&a, 0))? * (std::f64::consts::PI / 180.0)))
+        Ok(Value::Float(
+            real(vm, &arg(&a, 0))? * (std::f64::consts::PI / 180.0),
+        ))
     });
     func(&m, "log", |vm, a| {
         let num = log_helper(vm, &arg(&a, 0), libm::log)?;
@@ -603,7 +606,9 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
     func(&m, "log10", |vm, a| {
         Ok(Value::Float(log_helper(vm, &arg(&a, 0), libm::log10)?))
     });
-    func(&m, "floor", |vm, a| round_fn(vm, &a, "__floor__", f64::floor));
+    func(&m, "floor", |vm, a| {
+        round_fn(vm, &a, "__floor__", f64::floor)
+    });
     func(&m, "ceil", |vm, a| round_fn(vm, &a, "__ceil__", f64::ceil));
     func(&m, "trunc", |vm, a| {
         let v = arg(&a, 0);
@@ -619,7 +624,9 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
         let t = vm.type_name(&v);
         Err(vm.type_error(format!("type {} doesn't define __trunc__ method", t)))
     });
-    func(&m, "isnan", |vm, a| Ok(Value::Bool(real(vm, &a0(&a))?.is_nan())));
+    func(&m, "isnan", |vm, a| {
+        Ok(Value::Bool(real(vm, &a0(&a))?.is_nan()))
+    });
     func(&m, "isinf", |vm, a| {
         Ok(Value::Bool(real(vm, &a0(&a))?.is_infinite()))
     });
@@ -670,7 +677,9 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
     func(&m, "ldexp", |vm, a| {
         let x = real(vm, &arg(&a, 0))?;
         let e = integer(vm, &arg(&a, 1))?;
-        let e = e.to_i64().unwrap_or(if e.is_negative() { -100_000 } else { 100_000 });
+        let e = e
+            .to_i64()
+            .unwrap_or(if e.is_negative() { -100_000 } else { 100_000 });
         let r = ldexp(x, e.clamp(-100_000, 100_000));
         if r.is_infinite() && x.is_finite() {
             return Err(range_err(vm));
@@ -760,10 +769,7 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
     });
     func(&m, "gcd", |vm, a| {
         if !vm.version.at_least(3, 9) && a.pos.len() != 2 {
-            return Err(vm.type_error(format!(
-                "gcd expected 2 arguments, got {}",
-                a.pos.len()
-            )));
+            return Err(vm.type_error(format!("gcd expected 2 arguments, got {}", a.pos.len())));
         }
         let mut g = BigInt::zero();
         for x in a.pos.clone() {
@@ -790,7 +796,9 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
             let y = real(vm, &arg(&a, 1))?;
             Ok(Value::Float(nextafter(x, y)))
         });
-        func(&m, "ulp", |vm, a| Ok(Value::Float(ulp(real(vm, &arg(&a, 0))?))));
+        func(&m, "ulp", |vm, a| {
+            Ok(Value::Float(ulp(real(vm, &arg(&a, 0))?)))
+        });
     }
     func(&m, "remainder", |vm, a| {
         let x = real(vm, &arg(&a, 0))?;

@@ -22,8 +22,8 @@ use num_traits::{ToPrimitive, Zero};
 use sha2::{Digest, Sha512};
 
 use crate::interp::{Args, PyResult, Vm};
-use crate::stdlib::math::libm;
 use crate::sandbox::{ai, float_of, method, module, native_value, new_instance};
+use crate::stdlib::math::libm;
 use crate::types::class::{c3_mro, Class, Instance, Kind};
 use crate::types::int;
 use crate::value::Value;
@@ -456,7 +456,11 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         let st = arg(&a, 0, "state").unwrap_or(Value::None);
         let parts = match &st {
             Value::Tuple(t) if t.len() == 3 => t.clone(),
-            _ => return Err(vm.value_error("state with version None passed to Random.setstate() of version 3")),
+            _ => {
+                return Err(vm.value_error(
+                    "state with version None passed to Random.setstate() of version 3",
+                ))
+            }
         };
         let Value::Tuple(words) = &parts[1] else {
             return Err(vm.type_error("state vector must be a tuple".into()));
@@ -470,7 +474,10 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
                 .and_then(|b| b.to_u64())
                 .filter(|x| *x <= u32::MAX as u64 || k == N);
             let Some(x) = x else {
-                return Err(vm.new_exc("OverflowError", "Python int too large to convert to C unsigned long"));
+                return Err(vm.new_exc(
+                    "OverflowError",
+                    "Python int too large to convert to C unsigned long",
+                ));
             };
             if k < N {
                 g.state[k] = x as u32;
@@ -568,9 +575,15 @@ fn randrange(
         let msg = if vm.version.at_least(3, 12) {
             format!("empty range in randrange({}, {})", istart, istop)
         } else if vm.version.at_least(3, 10) {
-            format!("empty range for randrange() ({}, {}, {})", istart, istop, width)
+            format!(
+                "empty range for randrange() ({}, {}, {})",
+                istart, istop, width
+            )
         } else {
-            format!("empty range for randrange() ({},{}, {})", istart, istop, width)
+            format!(
+                "empty range for randrange() ({},{}, {})",
+                istart, istop, width
+            )
         };
         return Err(vm.value_error(&msg));
     }

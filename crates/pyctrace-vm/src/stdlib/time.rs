@@ -13,8 +13,7 @@ use crate::types::class::{Class, Instance};
 use crate::value::Value;
 
 const FIELDS: [&str; 9] = [
-    "tm_year", "tm_mon", "tm_mday", "tm_hour", "tm_min", "tm_sec", "tm_wday", "tm_yday",
-    "tm_isdst",
+    "tm_year", "tm_mon", "tm_mday", "tm_hour", "tm_min", "tm_sec", "tm_wday", "tm_yday", "tm_isdst",
 ];
 const DAYS: [&str; 7] = [
     "Monday",
@@ -114,7 +113,10 @@ fn struct_class(vm: &mut Vm) -> Rc<Class> {
                         parts.push(format!("{}={}", name, vm.repr(v)?));
                     }
                 }
-                Ok(Value::string(format!("time.struct_time({})", parts.join(", "))))
+                Ok(Value::string(format!(
+                    "time.struct_time({})",
+                    parts.join(", ")
+                )))
             }),
         );
         d.insert(
@@ -163,7 +165,10 @@ fn secs_arg(vm: &mut Vm, a: &Args) -> PyResult<i64> {
         Some(v @ (Value::Int(_) | Value::Bool(_))) => {
             let s = vm.to_i64(v)?;
             if s.abs() > 67_000_000_000 {
-                return Err(vm.new_exc("OverflowError", "timestamp out of range for platform time_t"));
+                return Err(vm.new_exc(
+                    "OverflowError",
+                    "timestamp out of range for platform time_t",
+                ));
             }
             Ok(s)
         }
@@ -173,7 +178,10 @@ fn secs_arg(vm: &mut Vm, a: &Args) -> PyResult<i64> {
                 return Err(vm.value_error("Invalid value NaN (not a number)"));
             }
             if !(-6.7e10..6.7e10).contains(&f) {
-                return Err(vm.new_exc("OverflowError", "timestamp out of range for platform time_t"));
+                return Err(vm.new_exc(
+                    "OverflowError",
+                    "timestamp out of range for platform time_t",
+                ));
             }
             Ok(f.floor() as i64)
         }
@@ -197,10 +205,7 @@ fn tuple_arg(vm: &mut Vm, v: Option<&Value>, fname: &str) -> PyResult<[i64; 9]> 
         )));
     };
     if t.len() != 9 {
-        return Err(vm.type_error(format!(
-            "{}(): illegal time tuple argument",
-            fname
-        )));
+        return Err(vm.type_error(format!("{}(): illegal time tuple argument", fname)));
     }
     let mut out = [0i64; 9];
     for (k, x) in t.iter().enumerate() {
@@ -295,8 +300,17 @@ fn strftime(vm: &mut Vm, fmt: &str, f: &[i64; 9], zone: &str) -> PyResult<String
 
 pub fn make_time(vm: &mut Vm) -> Rc<Instance> {
     let m = module(vm, "time");
-    for name in ["time", "perf_counter", "monotonic", "process_time", "thread_time"] {
-        m.set(name, native_value("time", |vm, _| Ok(Value::Float(vm.clock()))));
+    for name in [
+        "time",
+        "perf_counter",
+        "monotonic",
+        "process_time",
+        "thread_time",
+    ] {
+        m.set(
+            name,
+            native_value("time", |vm, _| Ok(Value::Float(vm.clock()))),
+        );
     }
     for name in [
         "time_ns",
@@ -307,9 +321,7 @@ pub fn make_time(vm: &mut Vm) -> Rc<Instance> {
     ] {
         m.set(
             name,
-            native_value("time_ns", |vm, _| {
-                Ok(Value::Int((vm.clock() * 1e9) as i64))
-            }),
+            native_value("time_ns", |vm, _| Ok(Value::Int((vm.clock() * 1e9) as i64))),
         );
     }
     func(&m, "sleep", |vm, a| {
@@ -340,10 +352,7 @@ pub fn make_time(vm: &mut Vm) -> Rc<Instance> {
             Some(Value::Str(s)) => s.s.clone(),
             other => {
                 let t = vm.type_name(&other.cloned().unwrap_or(Value::None));
-                return Err(vm.type_error(format!(
-                    "strftime() argument 1 must be str, not {}",
-                    t
-                )));
+                return Err(vm.type_error(format!("strftime() argument 1 must be str, not {}", t)));
             }
         };
         let f = tuple_arg(vm, a.pos.get(1), "strftime")?;

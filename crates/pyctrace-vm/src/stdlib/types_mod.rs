@@ -41,10 +41,9 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
                         Value::Str(s) => this.set(&s.s, v),
                         other => {
                             let t = vm.type_name(other);
-                            return Err(vm.type_error(format!(
-                                "keywords must be strings, not '{}'",
-                                t
-                            )));
+                            return Err(
+                                vm.type_error(format!("keywords must be strings, not '{}'", t))
+                            );
                         }
                     }
                 }
@@ -242,6 +241,8 @@ pub fn make_types(vm: &mut Vm) -> Rc<Instance> {
     let ns = namespace_class(vm);
     m.set("SimpleNamespace", Value::Class(ns));
     func(&m, "MappingProxyType", |vm, a| make_proxy(vm, a0(&a)));
-    func(&m, "new_class", |vm, _| Err(vm.unsupported("types.new_class")));
+    func(&m, "new_class", |vm, _| {
+        Err(vm.unsupported("types.new_class"))
+    });
     m
 }

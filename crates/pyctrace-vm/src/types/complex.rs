@@ -156,10 +156,7 @@ pub fn pow(vm: &mut Vm, a: C, b: C) -> PyResult<Value> {
         pow_general(a, b)
     };
     match r {
-        Err(()) => Err(vm.new_exc(
-            "ZeroDivisionError",
-            "0.0 to a negative or complex power",
-        )),
+        Err(()) => Err(vm.new_exc("ZeroDivisionError", "0.0 to a negative or complex power")),
         Ok(p) => {
             if p[0].is_infinite() || p[1].is_infinite() {
                 return Err(vm.new_exc("OverflowError", "complex exponentiation"));
@@ -511,9 +508,7 @@ pub fn format(vm: &mut Vm, c: &C, spec: &str) -> PyResult<String> {
         return Err(vm.value_error("Zero padding is not allowed in complex format specifier"));
     }
     if sp.align == Some('=') {
-        return Err(
-            vm.value_error("'=' alignment flag is not allowed in complex format specifier")
-        );
+        return Err(vm.value_error("'=' alignment flag is not allowed in complex format specifier"));
     }
     let [re, im] = *c;
     let mut ty = sp.ty.unwrap_or('\0');

@@ -95,7 +95,11 @@ fn probe(mask: usize, hash: i64, mut visit: impl FnMut(usize) -> bool) {
             }
         }
         perturb >>= PERTURB_SHIFT;
-        i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb as usize)) & mask;
+        i = (i
+            .wrapping_mul(5)
+            .wrapping_add(1)
+            .wrapping_add(perturb as usize))
+            & mask;
     }
 }
 
