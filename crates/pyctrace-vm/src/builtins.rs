@@ -68,7 +68,7 @@ pub fn sample_of(kind: Kind) -> Option<Value> {
         Kind::Str => Value::str(""),
         Kind::List => Value::list(Vec::new()),
         Kind::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
-        Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+        Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new_set()))),
         Kind::Tuple => Value::tuple(Vec::new()),
         Kind::Int | Kind::Bool => Value::Int(0),
         Kind::Float => Value::Float(0.0),
@@ -185,10 +185,13 @@ pub fn install(vm: &mut Vm) {
         }
     }
     for (cls, f) in [
-        ("bytes", (|vm, a| {
-            let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
-            Ok(Value::Bytes(Rc::new(b)))
-        }) as NativeImpl),
+        (
+            "bytes",
+            (|vm, a| {
+                let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
+                Ok(Value::Bytes(Rc::new(b)))
+            }) as NativeImpl,
+        ),
         ("bytearray", |vm, a| {
             let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
             Ok(crate::types::bytearray::new(b))
@@ -246,8 +249,48 @@ pub fn install(vm: &mut Vm) {
             .cloned()
             .or_else(|| a.kw_get("start").cloned())
             .unwrap_or(Value::Int(0));
+        // 3.12+: a float running sum is compensated (Neumaier), ints that
+        // fit a C long are added to it uncompensated
+        // (CPython's float loop is entered once; a non-number ends it)
+        let mut compensated = vm.version.at_least(3, 12);
+        let mut comp: Option<(f64, f64)> = None;
         while let Some(it) = vm.next(&iter)? {
+            if compensated {
+                if let (None, Value::Float(f)) = (&comp, &acc) {
+                    comp = Some((*f, 0.0));
+                }
+                if let Some((sum, c)) = comp.as_mut() {
+                    match &it {
+                        Value::Float(x) => {
+                            let t = *sum + x;
+                            if sum.abs() >= x.abs() {
+                                *c += (*sum - t) + x;
+                            } else {
+                                *c += (x - t) + *sum;
+                            }
+                            *sum = t;
+                            continue;
+                        }
+                        Value::Int(i) => {
+                            *sum += *i as f64;
+                            continue;
+                        }
+                        Value::Bool(b) => {
+                            *sum += *b as i64 as f64;
+                            continue;
+                        }
+                        _ => {
+                            acc = Value::Float(finish_sum(*sum, *c));
+                            comp = None;
+                            compensated = false;
+                        }
+                    }
+                }
+            }
             acc = vm.binary_op(crate::lift::BinOp::Add, &acc, &it)?;
+        }
+        if let Some((sum, c)) = comp {
+            acc = Value::Float(finish_sum(sum, c));
         }
         Ok(acc)
     });
@@ -452,6 +495,16 @@ pub fn install(vm: &mut Vm) {
     native(vm, "__build_class__", build_class);
     native(vm, "vars", |vm, a| vm.getattr(&arg0(&a), "__dict__"));
     crate::observe::install(vm);
+}
+
+/// A compensated float sum with its compensation folded in (kept off
+/// infinite and overflowed sums, as CPython does).
+fn finish_sum(sum: f64, c: f64) -> f64 {
+    if c != 0.0 && c.is_finite() {
+        sum + c
+    } else {
+        sum
+    }
 }
 
 fn arg0(a: &Args) -> Value {

@@ -138,14 +138,7 @@ pub fn pure_hash(v: &Value) -> Option<i64> {
             }
             tuple_hash(hs.into_iter())
         }
-        Value::FrozenSet(d) => {
-            let mut h: i64 = 0x1234;
-            for (k, _, kh) in d.hashes() {
-                let _ = k;
-                h ^= kh.wrapping_mul(0x9e3779b9);
-            }
-            h
-        }
+        Value::FrozenSet(d) => crate::types::set::frozenset_hash(d),
         Value::Ellipsis | Value::NotImplemented => 0x7777,
         Value::Class(_) | Value::Function(_) | Value::Native(_) | Value::Code(_) => {
             v.identity() as i64 >> 4
@@ -1503,6 +1496,9 @@ impl Vm<'_> {
             if crate::types::bytearray::inplace(self, op, x, b)?.is_some() {
                 return Ok(a.clone());
             }
+        }
+        if let Some(r) = crate::types::set::inplace(self, op, a, b)? {
+            return Ok(r);
         }
         match (op, a) {
             (BinOp::Add, Value::List(l)) => {

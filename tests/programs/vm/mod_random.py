@@ -31,6 +31,7 @@ print(first == [random.random() for _ in range(3)], state[0], len(state[1]), sta
 r1 = random.Random(42)
 r2 = random.Random(42)
 print(r1.random() == r2.random(), r1.randint(0, 100), r2.randint(0, 100), r1.choice("xyz"))
+print(isinstance(r1, random.Random), type(random.Random()).__name__, 0 <= random.Random().random() < 1)
 r3 = random.Random("seed")
 print(r3.random(), r3.getrandbits(20), type(r3).__name__)
 r3.seed(99)

@@ -1,14 +1,18 @@
 //! VM-native standard-library modules beyond the sandbox's host-facing
 //! ones: the byte codecs (`base64`, `binascii`, `zlib`, `marshal`,
-//! `struct`, `hashlib`), `string`, `operator`, `itertools` and
-//! `collections`. Each module is built on first import, from Rust.
+//! `struct`, `hashlib`), `string`, `operator`, `itertools`,
+//! `collections`, `random`, `time` (virtual clock), `math` and `types`.
+//! Each module is built on first import, from Rust.
 
 pub mod codecs;
 pub mod collections;
 pub mod compress;
 pub mod digest;
 pub mod functional;
+pub mod math;
 pub mod random;
+pub mod time;
+pub mod types_mod;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -35,6 +39,9 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
         "random" => random::make_random(vm)?,
+        "time" => time::make_time(vm),
+        "math" => math::make_math(vm),
+        "types" => types_mod::make_types(vm),
         _ => return Ok(None),
     }))
 }

@@ -14,6 +14,7 @@
 //! instance holds its index.
 
 use std::cell::RefCell;
+use std::collections::HashMap;
 use std::rc::Rc;
 
 use num_bigint::{BigInt, BigUint, Sign};
@@ -21,8 +22,9 @@ use num_traits::{ToPrimitive, Zero};
 use sha2::{Digest, Sha512};
 
 use crate::interp::{Args, PyResult, Vm};
-use crate::sandbox::{a0, ai, float_of, func, method, module, native_class, new_instance};
-use crate::types::class::Instance;
+use crate::sandbox::{ai, float_of, method, module, native_value, new_instance};
+use crate::stdlib::math::libm;
+use crate::types::class::{c3_mro, Class, Instance, Kind};
 use crate::types::int;
 use crate::value::Value;
 
@@ -247,7 +249,42 @@ fn seed_value(vm: &mut Vm, id: usize, v: Option<Value>) -> PyResult<()> {
     Ok(())
 }
 
-fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
+/// The class `random.Random`: its `__init__` gives the instance a
+/// generator and binds the methods on the instance (methods overridden in
+/// a Python subclass are therefore not seen by the instance).
+fn random_class(vm: &mut Vm) -> Rc<Class> {
+    if let Some(c) = vm.sandbox.classes.get("random.Random") {
+        return c.clone();
+    }
+    let bases = vec![vm.class("object")];
+    let mro_rest = c3_mro(&bases).unwrap_or_default();
+    let mut dict = HashMap::new();
+    dict.insert(
+        "__init__".to_string(),
+        native_value("__init__", |vm, a| {
+            let Some(Value::Instance(obj)) = a.pos.first().cloned() else {
+                return Err(vm.type_error("Random.__init__ needs an instance".into()));
+            };
+            let seed = ai(&a, 1, "x");
+            init_generator(vm, &obj, seed)?;
+            Ok(Value::None)
+        }),
+    );
+    let c = Rc::new(Class {
+        name: "Random".into(),
+        qualname: "Random".into(),
+        module: "random".into(),
+        bases,
+        mro_rest,
+        dict: RefCell::new(dict),
+        kind: Kind::Object,
+        is_builtin: false,
+    });
+    vm.sandbox.classes.insert("random.Random", c.clone());
+    c
+}
+
+fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyResult<()> {
     let id = GENERATORS.with(|g| {
         let mut g = g.borrow_mut();
         if g.len() >= MAX_GENERATORS {
@@ -260,8 +297,6 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         return Err(vm.new_exc("MemoryError", "too many random.Random instances"));
     };
     seed_value(vm, id, seed)?;
-    let cls = native_class(vm, "random", "Random");
-    let obj = new_instance(cls);
     obj.set("\0generator", Value::Int(id as i64));
     method(&obj, "seed", |vm, a| {
         let id = gen_id(vm, &a)?;
@@ -372,9 +407,9 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
             Some(z) => z,
             None => {
                 let x2pi = g.random() * std::f64::consts::TAU;
-                let g2rad = (-2.0 * (1.0 - g.random()).ln()).sqrt();
-                g.gauss_next = Some(x2pi.sin() * g2rad);
-                x2pi.cos() * g2rad
+                let g2rad = (-2.0 * libm::log(1.0 - g.random())).sqrt();
+                g.gauss_next = Some(libm::sin(x2pi) * g2rad);
+                libm::cos(x2pi) * g2rad
             }
         })
         .unwrap_or(0.0);
@@ -384,12 +419,12 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         let id = gen_id(vm, &a)?;
         let mu = float_of(vm, &arg(&a, 0, "mu").unwrap_or(Value::Float(0.0)))?;
         let sigma = float_of(vm, &arg(&a, 1, "sigma").unwrap_or(Value::Float(1.0)))?;
-        let magic = 4.0 * (-0.5f64).exp() / 2.0f64.sqrt();
+        let magic = 4.0 * libm::exp(-0.5) / 2.0f64.sqrt();
         let z = with_gen(id, |g| loop {
             let u1 = g.random();
             let u2 = 1.0 - g.random();
             let z = magic * (u1 - 0.5) / u2;
-            if z * z / 4.0 <= -u2.ln() {
+            if z * z / 4.0 <= -libm::log(u2) {
                 break z;
             }
         })
@@ -403,7 +438,7 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         if lambd == 0.0 {
             return Err(vm.new_exc("ZeroDivisionError", "float division by zero"));
         }
-        Ok(Value::Float(-(1.0 - r).ln() / lambd))
+        Ok(Value::Float(-libm::log(1.0 - r) / lambd))
     });
     method(&obj, "getstate", |vm, a| {
         let id = gen_id(vm, &a)?;
@@ -421,7 +456,11 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         let st = arg(&a, 0, "state").unwrap_or(Value::None);
         let parts = match &st {
             Value::Tuple(t) if t.len() == 3 => t.clone(),
-            _ => return Err(vm.value_error("state with version None passed to Random.setstate() of version 3")),
+            _ => {
+                return Err(vm.value_error(
+                    "state with version None passed to Random.setstate() of version 3",
+                ))
+            }
         };
         let Value::Tuple(words) = &parts[1] else {
             return Err(vm.type_error("state vector must be a tuple".into()));
@@ -435,7 +474,10 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
                 .and_then(|b| b.to_u64())
                 .filter(|x| *x <= u32::MAX as u64 || k == N);
             let Some(x) = x else {
-                return Err(vm.new_exc("OverflowError", "Python int too large to convert to C unsigned long"));
+                return Err(vm.new_exc(
+                    "OverflowError",
+                    "Python int too large to convert to C unsigned long",
+                ));
             };
             if k < N {
                 g.state[k] = x as u32;
@@ -453,7 +495,7 @@ fn new_generator(vm: &mut Vm, seed: Option<Value>) -> PyResult<Rc<Instance>> {
         with_gen(id, |slot| *slot = g);
         Ok(Value::None)
     });
-    Ok(obj)
+    Ok(())
 }
 
 fn getrandbits(vm: &mut Vm, a: Args) -> PyResult<Value> {
@@ -533,9 +575,15 @@ fn randrange(
         let msg = if vm.version.at_least(3, 12) {
             format!("empty range in randrange({}, {})", istart, istop)
         } else if vm.version.at_least(3, 10) {
-            format!("empty range for randrange() ({}, {}, {})", istart, istop, width)
+            format!(
+                "empty range for randrange() ({}, {}, {})",
+                istart, istop, width
+            )
         } else {
-            format!("empty range for randrange() ({},{}, {})", istart, istop, width)
+            format!(
+                "empty range for randrange() ({},{}, {})",
+                istart, istop, width
+            )
         };
         return Err(vm.value_error(&msg));
     }
@@ -619,10 +667,11 @@ fn sample(vm: &mut Vm, a: Args) -> PyResult<Value> {
         return Err(vm.value_error("Sample larger than population or is negative"));
     }
     let k = k as usize;
+    vm.charge_memory(k.saturating_mul(16))?;
     let mut result = Vec::with_capacity(k);
     let mut setsize = 21usize;
     if k > 5 {
-        let e = ((k * 3) as f64).ln() / 4f64.ln();
+        let e = libm::log((k * 3) as f64) / libm::log(4.0);
         setsize += 4usize.saturating_pow(e.ceil() as u32);
     }
     if n <= setsize {
@@ -656,6 +705,7 @@ fn choices(vm: &mut Vm, a: Args) -> PyResult<Value> {
         None => 1,
     };
     let n = vm.len(&population)?;
+    vm.charge_memory(k.saturating_mul(16))?;
     let mut out = Vec::with_capacity(k.min(1 << 20));
     let cum_weights: Vec<f64> = match (weights, cum) {
         (None, None) => {
@@ -712,7 +762,9 @@ fn choices(vm: &mut Vm, a: Args) -> PyResult<Value> {
 
 pub fn make_random(vm: &mut Vm) -> PyResult<Rc<Instance>> {
     let m = module(vm, "random");
-    let inst = new_generator(vm, None)?;
+    let cls = random_class(vm);
+    let inst = new_instance(cls.clone());
+    init_generator(vm, &inst, None)?;
     for name in [
         "seed",
         "random",
@@ -739,9 +791,6 @@ pub fn make_random(vm: &mut Vm) -> PyResult<Rc<Instance>> {
             m.set(name, f);
         }
     }
-    func(&m, "Random", |vm, a| {
-        let seed = a0(&a);
-        Ok(Value::Instance(new_generator(vm, Some(seed))?))
-    });
+    m.set("Random", Value::Class(cls));
     Ok(m)
 }

@@ -119,7 +119,11 @@ pub fn from_source(vm: &mut Vm, v: &Value, a: &Args) -> PyResult<Vec<u8>> {
     Ok(match v {
         Value::Bytes(_) | Value::ByteArray(_) => bytes_like(v).unwrap_or_default(),
         Value::Str(s) => {
-            let enc = a.pos.get(1).cloned().or_else(|| a.kw_get("encoding").cloned());
+            let enc = a
+                .pos
+                .get(1)
+                .cloned()
+                .or_else(|| a.kw_get("encoding").cloned());
             match enc {
                 None => return Err(vm.type_error("string argument without an encoding".into())),
                 Some(e) => {
@@ -150,7 +154,11 @@ fn encode(vm: &mut Vm, s: &str, encoding: &str) -> PyResult<Vec<u8>> {
     match encoding.to_ascii_lowercase().replace('_', "-").as_str() {
         "utf-8" | "utf8" => Ok(s.as_bytes().to_vec()),
         "ascii" | "latin-1" | "latin1" | "iso-8859-1" => {
-            let limit = if encoding.starts_with('a') { 0x80 } else { 0x100 };
+            let limit = if encoding.starts_with('a') {
+                0x80
+            } else {
+                0x100
+            };
             let mut out = Vec::new();
             for (i, c) in s.chars().enumerate() {
                 if (c as u32) < limit {
@@ -176,7 +184,11 @@ fn encode(vm: &mut Vm, s: &str, encoding: &str) -> PyResult<Vec<u8>> {
 
 /// `bytearray(...)`.
 pub fn construct(vm: &mut Vm, a: &Args) -> PyResult<Value> {
-    let v = a.pos.first().cloned().or_else(|| a.kw_get("source").cloned());
+    let v = a
+        .pos
+        .first()
+        .cloned()
+        .or_else(|| a.kw_get("source").cloned());
     match v {
         None => Ok(new(Vec::new())),
         Some(v) => Ok(new(from_source(vm, &v, a)?)),
@@ -603,11 +615,21 @@ pub fn fromhex(vm: &mut Vm, v: &Value) -> PyResult<Vec<u8>> {
 }
 
 fn decode(vm: &mut Vm, d: &[u8], a: &Args) -> PyResult<Value> {
-    let enc = match a.pos.first().cloned().or_else(|| a.kw_get("encoding").cloned()) {
+    let enc = match a
+        .pos
+        .first()
+        .cloned()
+        .or_else(|| a.kw_get("encoding").cloned())
+    {
         Some(e) => vm.str(&e)?.to_ascii_lowercase().replace('_', "-"),
         None => "utf-8".into(),
     };
-    let errors = match a.pos.get(1).cloned().or_else(|| a.kw_get("errors").cloned()) {
+    let errors = match a
+        .pos
+        .get(1)
+        .cloned()
+        .or_else(|| a.kw_get("errors").cloned())
+    {
         Some(e) => vm.str(&e)?,
         None => "strict".into(),
     };
@@ -692,7 +714,9 @@ fn is_cased_title(d: &[u8]) -> bool {
 }
 
 fn pad_arg(vm: &mut Vm, a: &[Value]) -> PyResult<(usize, u8)> {
-    let width = vm.to_i64(&a.first().cloned().unwrap_or(Value::None))?.max(0) as usize;
+    let width = vm
+        .to_i64(&a.first().cloned().unwrap_or(Value::None))?
+        .max(0) as usize;
     let fill = match a.get(1) {
         None => b' ',
         Some(v) => match bytes_like(v) {
@@ -771,6 +795,26 @@ pub fn common_method(
                 Some(v) => vm.to_i64(v)?,
                 None => -1,
             };
+            if new.len() > old.len() {
+                // the result's size before building it
+                let hits = if old.is_empty() {
+                    d.len() + 1
+                } else {
+                    let mut n = 0;
+                    let mut i = 0;
+                    while let Some(p) = find(d, &old, i, d.len(), false) {
+                        n += 1;
+                        i = p + old.len();
+                    }
+                    n
+                };
+                let hits = if max >= 0 {
+                    hits.min(max as usize)
+                } else {
+                    hits
+                };
+                vm.charge_memory(d.len() + hits.saturating_mul(new.len() - old.len()))?;
+            }
             let mut out = Vec::new();
             let mut done = 0i64;
             if old.is_empty() {
@@ -805,7 +849,11 @@ pub fn common_method(
         }
         "split" | "rsplit" => {
             let sep = a.first().cloned().or_else(|| args.kw_get("sep").cloned());
-            let max = match a.get(1).cloned().or_else(|| args.kw_get("maxsplit").cloned()) {
+            let max = match a
+                .get(1)
+                .cloned()
+                .or_else(|| args.kw_get("maxsplit").cloned())
+            {
                 Some(v) => vm.to_i64(&v)?,
                 None => -1,
             };
@@ -943,16 +991,10 @@ pub fn common_method(
                     make(sep.clone()),
                     make(d[p + sep.len()..].to_vec()),
                 ]),
-                None if reverse => Value::tuple(vec![
-                    make(Vec::new()),
-                    make(Vec::new()),
-                    make(d.to_vec()),
-                ]),
-                None => Value::tuple(vec![
-                    make(d.to_vec()),
-                    make(Vec::new()),
-                    make(Vec::new()),
-                ]),
+                None if reverse => {
+                    Value::tuple(vec![make(Vec::new()), make(Vec::new()), make(d.to_vec())])
+                }
+                None => Value::tuple(vec![make(d.to_vec()), make(Vec::new()), make(Vec::new())]),
             }
         }
         "center" | "ljust" | "rjust" => {
@@ -979,6 +1021,7 @@ pub fn common_method(
             if width <= d.len() {
                 return Ok(Some(make(d.to_vec())));
             }
+            vm.charge_memory(width)?;
             let n = width - d.len();
             let mut out = Vec::with_capacity(width);
             let (sign, rest) = match d.first() {
@@ -991,7 +1034,11 @@ pub fn common_method(
             make(out)
         }
         "splitlines" => {
-            let keep = match a.first().cloned().or_else(|| args.kw_get("keepends").cloned()) {
+            let keep = match a
+                .first()
+                .cloned()
+                .or_else(|| args.kw_get("keepends").cloned())
+            {
                 Some(v) => vm.truthy(&v)?,
                 None => false,
             };
@@ -1035,9 +1082,7 @@ pub fn common_method(
                 v => {
                     let t = need_bytes(vm, v)?;
                     if t.len() != 256 {
-                        return Err(
-                            vm.value_error("translation table must be 256 characters long")
-                        );
+                        return Err(vm.value_error("translation table must be 256 characters long"));
                     }
                     Some(t)
                 }
@@ -1054,7 +1099,11 @@ pub fn common_method(
             )
         }
         "expandtabs" => {
-            let size = match a.first().cloned().or_else(|| args.kw_get("tabsize").cloned()) {
+            let size = match a
+                .first()
+                .cloned()
+                .or_else(|| args.kw_get("tabsize").cloned())
+            {
                 Some(v) => vm.to_i64(&v)?,
                 None => 8,
             };

@@ -34,9 +34,9 @@ pub fn repr(b: &[u8]) -> String {
 }
 
 pub fn call_method(vm: &mut Vm, b: &Rc<Vec<u8>>, name: &str, args: Args) -> PyResult<Value> {
-    if let Some(v) = crate::types::bytearray::common_method(vm, b, name, args, |v| {
-        Value::Bytes(Rc::new(v))
-    })? {
+    if let Some(v) =
+        crate::types::bytearray::common_method(vm, b, name, args, |v| Value::Bytes(Rc::new(v)))?
+    {
         return Ok(v);
     }
     match name {

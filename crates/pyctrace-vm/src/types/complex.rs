@@ -6,6 +6,7 @@ use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
 use crate::lift::BinOp;
+use crate::stdlib::math::libm;
 use crate::types::{float, int};
 use crate::value::Value;
 
@@ -130,15 +131,15 @@ fn pow_general(a: C, b: C) -> Result<C, ()> {
         }
         return Ok([0.0, 0.0]);
     }
-    let vabs = a[0].hypot(a[1]);
-    let mut len = vabs.powf(b[0]);
-    let at = a[1].atan2(a[0]);
+    let vabs = libm::hypot(a[0], a[1]);
+    let mut len = libm::pow(vabs, b[0]);
+    let at = libm::atan2(a[1], a[0]);
     let mut phase = at * b[0];
     if b[1] != 0.0 {
-        len /= (at * b[1]).exp();
-        phase += b[1] * vabs.ln();
+        len /= libm::exp(at * b[1]);
+        phase += b[1] * libm::log(vabs);
     }
-    Ok([len * phase.cos(), len * phase.sin()])
+    Ok([len * libm::cos(phase), len * libm::sin(phase)])
 }
 
 /// `complex_pow` without a modulus.
@@ -155,10 +156,7 @@ pub fn pow(vm: &mut Vm, a: C, b: C) -> PyResult<Value> {
         pow_general(a, b)
     };
     match r {
-        Err(()) => Err(vm.new_exc(
-            "ZeroDivisionError",
-            "0.0 to a negative or complex power",
-        )),
+        Err(()) => Err(vm.new_exc("ZeroDivisionError", "0.0 to a negative or complex power")),
         Ok(p) => {
             if p[0].is_infinite() || p[1].is_infinite() {
                 return Err(vm.new_exc("OverflowError", "complex exponentiation"));
@@ -210,7 +208,7 @@ pub fn abs(vm: &mut Vm, c: &C) -> PyResult<Value> {
         }
         return Ok(Value::Float(f64::NAN));
     }
-    let r = re.hypot(im);
+    let r = libm::hypot(re, im);
     if !r.is_finite() {
         return Err(vm.new_exc("OverflowError", "absolute value too large"));
     }
@@ -510,9 +508,7 @@ pub fn format(vm: &mut Vm, c: &C, spec: &str) -> PyResult<String> {
         return Err(vm.value_error("Zero padding is not allowed in complex format specifier"));
     }
     if sp.align == Some('=') {
-        return Err(
-            vm.value_error("'=' alignment flag is not allowed in complex format specifier")
-        );
+        return Err(vm.value_error("'=' alignment flag is not allowed in complex format specifier"));
     }
     let [re, im] = *c;
     let mut ty = sp.ty.unwrap_or('\0');
@@ -535,6 +531,9 @@ pub fn format(vm: &mut Vm, c: &C, spec: &str) -> PyResult<String> {
             "Unknown format code '{}' for object of type 'complex'",
             ty
         )));
+    }
+    if sp.precision.is_some_and(|p| p > 10_000) || sp.width > 1_000_000 {
+        return Err(vm.unsupported("complex format precision or width above 10000"));
     }
     let precision = match sp.precision {
         Some(p) => {
