@@ -48,8 +48,10 @@ pub struct NewCode<'a> {
 /// Receives what the program creates. `Err(why)` stops the run: the event
 /// fails with `RuntimeError(why)`, and so does every later one.
 pub trait RuntimeObserver {
-    /// A source string given to `compile`/`exec`/`eval` (3.8+).
-    fn on_source(&mut self, text: &[u8], site: Option<&Site>) -> Result<(), String>;
+    /// A source string given to `compile`/`exec`/`eval` (3.8+), with the
+    /// filename its code will carry.
+    fn on_source(&mut self, text: &[u8], filename: &str, site: Option<&Site>)
+        -> Result<(), String>;
     /// Marshal data of a code object given to `marshal.loads` (3.9+).
     fn on_marshal(&mut self, data: &[u8], site: Option<&Site>) -> Result<(), String>;
     /// A code object not seen before is about to run through `exec`/`eval`.
@@ -244,7 +246,18 @@ unsafe extern "C" fn audit_hook(
         } else {
             match event {
                 b"compile" => match bytes_of(py, first) {
-                    Some(text) => st.observer.on_source(&text, site.as_ref()),
+                    Some(text) => {
+                        let name = (py.api.PyTuple_GetItem)(args, 1);
+                        let filename = if name.is_null() {
+                            (py.api.PyErr_Clear)();
+                            String::new()
+                        } else {
+                            bytes_of(py, name)
+                                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                                .unwrap_or_default()
+                        };
+                        st.observer.on_source(&text, &filename, site.as_ref())
+                    }
                     None => Ok(()), // an AST object: no text
                 },
                 b"marshal.loads" => match bytes_of(py, first) {

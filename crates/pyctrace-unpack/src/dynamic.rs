@@ -284,8 +284,13 @@ impl Recorder {
         code_ids: &[u64],
         site: Option<&SiteInfo>,
     ) -> Result<(), String> {
-        let index = match (how, self.pending_source.take()) {
-            ("compile", Some(index)) => {
+        let pending = if how == "compile" {
+            self.pending_source.take()
+        } else {
+            None
+        };
+        let index = match pending {
+            Some(index) => {
                 let name = format!("layer-{index}-source.pyc");
                 let mut pyc = pyc_header(self.version);
                 pyc.extend_from_slice(marshal);
@@ -600,6 +605,7 @@ pub fn unpack_vm(
 struct CpythonObserver {
     recorder: std::rc::Rc<std::cell::RefCell<Recorder>>,
     pending_marshal: Option<usize>,
+    pending_source_file: Option<String>,
     input: PathBuf,
     input_bytes: Vec<u8>,
 }
@@ -617,9 +623,11 @@ impl pyctrace_cpython::audit::RuntimeObserver for CpythonObserver {
     fn on_source(
         &mut self,
         text: &[u8],
+        filename: &str,
         site: Option<&pyctrace_cpython::audit::Site>,
     ) -> Result<(), String> {
         let site = site.map(cpython_site);
+        self.pending_source_file = Some(filename.to_string());
         self.recorder
             .borrow_mut()
             .source("compile", text, site.as_ref())
@@ -640,7 +648,9 @@ impl pyctrace_cpython::audit::RuntimeObserver for CpythonObserver {
     fn on_new_code(&mut self, code: &pyctrace_cpython::audit::NewCode<'_>) -> Result<(), String> {
         let site = code.site.map(cpython_site);
         let mut r = self.recorder.borrow_mut();
-        if r.has_pending_source() {
+        // the code compiled from the last source string carries its filename
+        if r.has_pending_source() && self.pending_source_file.as_deref() == Some(code.filename) {
+            self.pending_source_file = None;
             return r.code("compile", code.marshal, code.code_ids, site.as_ref());
         }
         if let Some(index) = self.pending_marshal.take() {
@@ -730,6 +740,7 @@ pub fn unpack_cpython(
     let observer = CpythonObserver {
         recorder: recorder.clone(),
         pending_marshal: None,
+        pending_source_file: None,
         input: input.to_path_buf(),
         input_bytes: bytes.clone(),
     };
