@@ -139,7 +139,7 @@ impl Recorder {
     fn write(&mut self, name: &str, data: &[u8]) -> Result<(), String> {
         self.written = self.written.saturating_add(data.len());
         if self.written > self.opts.max_dump_bytes {
-            return Err(format!(
+            return self.stop(format!(
                 "dumps exceed {} bytes: run stopped",
                 self.opts.max_dump_bytes
             ));
