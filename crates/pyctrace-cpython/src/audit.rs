@@ -138,25 +138,30 @@ fn not_the_program(st: &State, site: &Option<Site>) -> bool {
     })
 }
 
-unsafe fn collect_codes(st: &State, code: *mut PyObject, out: &mut Vec<*mut PyObject>, depth: u32) {
-    out.push(code);
-    if depth > 200 {
-        return;
-    }
+/// `code` and every code in its constants, each once.
+unsafe fn collect_codes(st: &State, code: *mut PyObject, out: &mut Vec<*mut PyObject>) {
     let py = st.py;
-    let consts = py.getattr(code, c"co_consts");
-    if consts.is_null() {
-        return;
-    }
-    let n = py.api.opt.PyObject_Size.map(|f| f(consts)).unwrap_or(0);
-    for i in 0..n.max(0) {
-        let item = (py.api.PyTuple_GetItem)(consts, i);
-        if !item.is_null() && ob_type(item) == st.code_type {
-            collect_codes(st, item, out, depth + 1);
+    let mut seen = HashSet::new();
+    let mut todo = vec![code];
+    while let Some(c) = todo.pop() {
+        if !seen.insert(c as u64) {
+            continue;
         }
+        out.push(c);
+        let consts = py.getattr(c, c"co_consts");
+        if consts.is_null() {
+            continue;
+        }
+        let n = py.api.opt.PyObject_Size.map(|f| f(consts)).unwrap_or(0);
+        for i in 0..n.max(0) {
+            let item = (py.api.PyTuple_GetItem)(consts, i);
+            if !item.is_null() && ob_type(item) == st.code_type {
+                todo.push(item);
+            }
+        }
+        (py.api.PyErr_Clear)();
+        (py.api.Py_DecRef)(consts);
     }
-    (py.api.PyErr_Clear)();
-    (py.api.Py_DecRef)(consts);
 }
 
 /// Reports `code` (about to run, called from `site`) to the observer.
@@ -168,7 +173,7 @@ unsafe fn saw_code(st: &mut State, code: *mut PyObject, site: Option<&Site>) -> 
     }
     let py = st.py;
     let mut all = Vec::new();
-    collect_codes(st, code, &mut all, 0);
+    collect_codes(st, code, &mut all);
     let ids: Vec<u64> = all.iter().map(|c| *c as u64).collect();
     for c in &all {
         if st.known.insert(*c as u64) {

@@ -797,6 +797,10 @@ pub struct SourceCompiler {
 }
 
 impl pyctrace_vm::observe::UnpackObserver for SourceCompiler {
+    fn wants_events(&self) -> bool {
+        false
+    }
+
     fn compile_source(
         &mut self,
         text: &[u8],

@@ -95,6 +95,11 @@ pub enum CompileError {
 
 /// Receives run-time code creation. Implemented by the unpacker.
 pub trait UnpackObserver {
+    /// Whether code, source, buffer and exec events are wanted (an
+    /// observer that only compiles says no: nothing is kept for it).
+    fn wants_events(&self) -> bool {
+        true
+    }
     fn on_source(&mut self, _event: &SourceEvent<'_>) -> Control {
         Control::Continue
     }
@@ -200,24 +205,30 @@ fn stop(c: Control) -> PyResult<()> {
 /// Reports one decoder call (no-op without an observer).
 pub fn buffer(vm: &mut Vm, step: &'static str, input: &[u8], output: &[u8]) -> PyResult<()> {
     match vm.observer.as_deref_mut() {
-        Some(o) => stop(o.on_buffer(&BufferEvent {
+        Some(o) if o.wants_events() => stop(o.on_buffer(&BufferEvent {
             step,
             input,
             output,
         })),
-        None => Ok(()),
+        _ => Ok(()),
     }
 }
 
-fn collect_codes(code: &Rc<CodeObj>, out: &mut Vec<Rc<CodeObj>>, depth: usize) {
-    out.push(code.clone());
-    if depth > 200 {
-        return;
-    }
-    for c in &code.consts {
-        if let Value::Code(inner) = c {
-            collect_codes(inner, out, depth + 1);
+/// `code` and every code in its constants, each once (hostile marshal
+/// data can share one code many times through references).
+fn collect_codes(code: &Rc<CodeObj>, out: &mut Vec<Rc<CodeObj>>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut todo = vec![code.clone()];
+    while let Some(c) = todo.pop() {
+        if !seen.insert(code_id(&c)) {
+            continue;
         }
+        for k in &c.consts {
+            if let Value::Code(inner) = k {
+                todo.push(inner.clone());
+            }
+        }
+        out.push(c);
     }
 }
 
@@ -229,11 +240,11 @@ pub fn code_created(
     code: &Rc<CodeObj>,
     site: Option<&Site>,
 ) -> PyResult<()> {
-    if vm.observer.is_none() {
+    if !vm.observer.as_deref().is_some_and(|o| o.wants_events()) {
         return Ok(());
     }
     let mut all = Vec::new();
-    collect_codes(code, &mut all, 0);
+    collect_codes(code, &mut all);
     let ids: Vec<CodeId> = all.iter().map(code_id).collect();
     vm.observe.keep.extend(all);
     let o = vm.observer.as_deref_mut().expect("checked");
