@@ -598,3 +598,37 @@ fn cpython_engine_stops_at_max_layers() {
         let _ = std::fs::remove_dir_all(dir);
     }
 }
+
+/// Marshal data sharing one code object 2^60 ways through references loads
+/// once (as in CPython), in the vm engine's marshal.loads and in the
+/// unpacker's bookkeeping.
+#[test]
+fn shared_references_do_not_explode() {
+    let Some(py) = pyctrace_pythons::find(3, 12).or_else(|| pyctrace_pythons::find(3, 11)) else {
+        eprintln!("no CPython 3.11/3.12: skipped");
+        return;
+    };
+    let dir = tmpdir("dag");
+    let blob = python_eval(
+        &py.executable,
+        "import marshal\nc = compile('x = 1', '<l>', 'exec')\n\
+         for i in range(60): c = c.replace(co_consts=(c, c, None))\n\
+         print(repr(marshal.dumps(c)))",
+    );
+    let program = format!("import marshal\nexec(marshal.loads({blob}))\nprint('ran')\n");
+    let pyc = compile_pyc(&py.executable, &program, &dir, "dag");
+    let out_dir = dir.join("out");
+    let out = pyctrace(&[
+        "unpack".as_ref(),
+        pyc.as_os_str(),
+        "-o".as_ref(),
+        out_dir.as_os_str(),
+        "--engine".as_ref(),
+        "vm".as_ref(),
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success() && text.contains("ran"), "{text}");
+    let m = read_json(&out_dir.join("manifest.json"));
+    assert_eq!(m["layers"].as_array().unwrap().len(), 1);
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -79,6 +79,10 @@ pub struct Loader<'t, 'a> {
     pub refs: RefTable<'t, 'a>,
     pub version: PyVersion,
     depth: u32,
+    /// Converted FLAG_REF objects by offset: every reference yields the same
+    /// object (as in CPython), so hostile data sharing one subtree many
+    /// times costs one conversion, not exponentially many.
+    shared: std::collections::HashMap<usize, Value>,
 }
 
 fn bad(msg: impl Into<String>) -> VmError {
@@ -91,6 +95,7 @@ impl<'t, 'a> Loader<'t, 'a> {
             refs: RefTable::build(root, version),
             version,
             depth: 0,
+            shared: std::collections::HashMap::new(),
         }
     }
 
@@ -128,12 +133,20 @@ impl<'t, 'a> Loader<'t, 'a> {
     /// Converts one constant.
     pub fn value(&mut self, node: &'t Node<'a>) -> Result<Value, VmError> {
         let node = self.resolve(node)?;
+        if node.flag_ref {
+            if let Some(v) = self.shared.get(&node.offset) {
+                return Ok(v.clone());
+            }
+        }
         self.depth += 1;
         if self.depth > 200 {
             return Err(bad("constants nested too deeply"));
         }
         let r = self.value_inner(node);
         self.depth -= 1;
+        if let (true, Ok(v)) = (node.flag_ref, &r) {
+            self.shared.insert(node.offset, v.clone());
+        }
         r
     }
 
