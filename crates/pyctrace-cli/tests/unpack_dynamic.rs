@@ -632,3 +632,52 @@ fn shared_references_do_not_explode() {
     assert_eq!(m["layers"].as_array().unwrap().len(), 1);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+/// `--dump-buffers` keeps each decoder call's input and output; the last
+/// buffer of a layer's chain is its payload.
+#[test]
+fn dump_buffers_keep_the_decoding_chain() {
+    // 3.12/04_mini_vm_s-s-m-s.pyc: layer 1 is zlib(base85(hex(source)))
+    let input = root().join("samples/layered/3.12/04_mini_vm_s-s-m-s.pyc");
+    if pyctrace_pythons::find(3, 12).is_none() {
+        eprintln!("no Python 3.12 (source layers): skipped");
+        return;
+    }
+    let dir = tmpdir("buffers");
+    let out = pyctrace(&[
+        "unpack".as_ref(),
+        input.as_os_str(),
+        "-o".as_ref(),
+        dir.as_os_str(),
+        "--engine".as_ref(),
+        "vm".as_ref(),
+        "--dump-buffers".as_ref(),
+    ]);
+    assert!(out.status.success());
+    let m = read_json(&dir.join("manifest.json"));
+    let l1 = &m["layers"][0];
+    assert_eq!(
+        l1["decode_steps"],
+        serde_json::json!(["zlib", "base85", "hex"])
+    );
+    let bufs: Vec<&str> = l1["buffers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b.as_str().unwrap())
+        .collect();
+    assert_eq!(bufs.len(), 4, "{bufs:?}");
+    let payload = std::fs::read(dir.join(l1["file"].as_str().unwrap())).unwrap();
+    assert_eq!(std::fs::read(dir.join(bufs[3])).unwrap(), payload);
+    // the first buffer is the constant the generator recorded
+    let want = corpus()
+        .into_iter()
+        .find(|s| s["file"] == "3.12/04_mini_vm_s-s-m-s.pyc")
+        .unwrap();
+    let constant = std::fs::read(dir.join(bufs[0])).unwrap();
+    assert_eq!(
+        sha256_hex(&constant),
+        want["layers"][0]["constant_sha256"].as_str().unwrap()
+    );
+    let _ = std::fs::remove_dir_all(dir);
+}
