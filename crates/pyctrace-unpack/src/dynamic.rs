@@ -539,7 +539,8 @@ impl pyctrace_vm::observe::UnpackObserver for VmObserver<'_> {
 pub struct DynOutcome {
     /// Exit status of the program (0 normal end), or why the VM stopped.
     pub status: Result<i32, String>,
-    pub effects: usize,
+    /// What the program attempted outside the vm's sandbox (vm engine).
+    pub effects: Vec<pyctrace_vm::sandbox::Effect>,
 }
 
 /// Runs `input` (a .pyc of 3.8-3.13) in the sandboxed VM, recording layers
@@ -595,7 +596,7 @@ pub fn unpack_vm(
         recorder,
         DynOutcome {
             status,
-            effects: outcome.effects.len(),
+            effects: outcome.effects,
         },
     ))
 }
@@ -786,7 +787,13 @@ pub fn unpack_cpython(
             io_error: None,
         },
     );
-    Ok((taken, DynOutcome { status, effects: 0 }))
+    Ok((
+        taken,
+        DynOutcome {
+            status,
+            effects: Vec::new(),
+        },
+    ))
 }
 
 /// An observer that only compiles: `compile()`/`exec`/`eval` of source

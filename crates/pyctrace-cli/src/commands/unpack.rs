@@ -128,6 +128,20 @@ fn dynamic(args: &Args, engine: Engine) -> Result<(), Failure> {
             );
             drop(io);
             let (rec, outcome) = r.map_err(|e| Failure::Input(anyhow!("{e}")))?;
+            let format = args.vm.effects.or(if outcome.effects.is_empty() {
+                None
+            } else {
+                Some(super::vm_engine::EffectsFormat::Text)
+            });
+            if let Some(format) = format {
+                let text = super::vm_engine::render_effects(&outcome.effects, format);
+                match &args.vm.effects_output {
+                    Some(path) => std::fs::write(path, text).map_err(|e| {
+                        Failure::Input(anyhow!("cannot write {}: {e}", path.display()))
+                    })?,
+                    None => eprint!("{text}"),
+                }
+            }
             (rec, outcome.status)
         }
         Engine::Cpython => {
