@@ -127,6 +127,10 @@ struct State {
     /// Read pushed/popped values (the sink wants them and the layout is known).
     values: bool,
     pending: Option<Pending>,
+    /// The sink only counts: ops of the code object seen last are counted
+    /// here without reading the frame (see [`trace_hook`]).
+    batch_ops: bool,
+    batched_ops: u64,
     /// Line mode: last op (frame, offset), to forward the program's own
     /// tracer only the line events it would have had.
     prev_op: (usize, i64),
@@ -340,6 +344,18 @@ unsafe extern "C" fn trace_hook(
         return 0;
     }
     let st = &mut *st;
+    // A counting sink needs no details: an op of the code object seen last
+    // (the common case, a loop) is only counted. Code objects seen are kept
+    // referenced, so a matching address is the same code object.
+    if what == ffi::PYTRACE_OPCODE && st.batch_ops {
+        let code = st.py.frame_code(frame);
+        if code as usize == st.last_code && !st.last_info.is_null() {
+            if (*st.last_info).traced {
+                st.batched_ops += 1;
+            }
+            return 0;
+        }
+    }
     let ev = match what {
         ffi::PYTRACE_OPCODE => Event::Op,
         ffi::PYTRACE_CALL => Event::Call,
@@ -818,6 +834,8 @@ pub unsafe fn install(
     let values = trace.sink.wants_values()
         && ffi::StackLayout::for_version(v).is_some()
         && api.opt.PyObject_Repr.is_some();
+    // Line mode (2.7/3.6) makes ops out of line events: never batched.
+    let batch_ops = !trace.sink.wants_op_details() && !(v == (2, 7) || v == (3, 6));
     let state = Box::new(State {
         py,
         sink: trace.sink,
@@ -841,6 +859,8 @@ pub unsafe fn install(
         line_mode: v == (2, 7) || v == (3, 6),
         values,
         pending: None,
+        batch_ops,
+        batched_ops: 0,
         prev_op: (0, -1),
     });
     let mut state = state;
@@ -941,6 +961,7 @@ pub unsafe fn uninstall(py: &Python) -> u64 {
         }
         (py.api.Py_DecRef)(args);
     }
+    st.sink.record_ops(st.batched_ops);
     let _ = st.sink.finish();
     let n = st.sink.count();
     // Code objects stay referenced: the interpreter is about to go away.
