@@ -589,7 +589,7 @@ impl Python {
 /// Offset of the code object in `_PyInterpreterFrame` (Include/internal/
 /// pycore_frame.h): 3.11 `f_code` after f_func, f_globals, f_builtins,
 /// f_locals; 3.12 `f_code` and 3.13 `f_executable` first.
-fn interp_frame_code_offset(version: (u8, u8)) -> Option<usize> {
+pub fn interp_frame_code_offset(version: (u8, u8)) -> Option<usize> {
     match version {
         (3, 11) => Some(32),
         (3, 12) | (3, 13) => Some(0),
