@@ -16,7 +16,8 @@ pub struct Args {
     format: String,
 }
 
-fn walk<'t, 'a>(
+/// Every code object of the tree, preorder, with its dotted path.
+pub(crate) fn walk<'t, 'a>(
     node: &'t Node<'a>,
     refs: &RefTable<'t, 'a>,
     path: &str,
