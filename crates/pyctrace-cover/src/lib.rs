@@ -304,7 +304,10 @@ impl Coverage {
                 }
                 self.ops += 1;
                 let ins = &dis.codes[ci].instructions[j];
-                if r.op.as_deref().is_some_and(|op| op != ins.opname && op != "EXTENDED_ARG") {
+                if r.op
+                    .as_deref()
+                    .is_some_and(|op| op != ins.opname && op != "EXTENDED_ARG")
+                {
                     self.codes[ci].op_mismatches += 1;
                 }
                 let cover = &mut self.codes[ci].ins[j];

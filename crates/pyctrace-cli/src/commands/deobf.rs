@@ -143,7 +143,11 @@ pub fn run(args: Args) -> Result<(), Failure> {
                 folded.extend(changes.iter().map(|l| (c.path.clone(), l.clone())));
             }
         }
-        not_folded.extend(c.trace_not_folded.iter().map(|n| format!("{}: {n}", c.path)));
+        not_folded.extend(
+            c.trace_not_folded
+                .iter()
+                .map(|n| format!("{}: {n}", c.path)),
+        );
     }
     if args.report.is_some() {
         let mut json = report.to_json();

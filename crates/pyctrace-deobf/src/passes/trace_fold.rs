@@ -308,6 +308,26 @@ mod tests {
     }
 
     #[test]
+    fn graph_ties_branches_to_blocks_and_notes_the_rest() {
+        let cfg = Cfg::build(&IF_ELSE, pyctrace_bytecode::PyVersion::new(3, 8), &[]);
+        let traced = [
+            branch(2, "POP_JUMP_IF_FALSE", 2, true),
+            branch(4, "POP_JUMP_IF_FALSE", 2, true),
+            branch(2, "POP_JUMP_IF_TRUE", 2, true),
+            branch(2, "POP_JUMP_IF_FALSE", 0, true),
+        ];
+        let (pass, notes) = for_graph(&cfg, &traced);
+        let pass = pass.expect("one branch to fold");
+        assert_eq!(pass.branches.len(), 1);
+        assert_eq!(pass.branches[0].block, 0);
+        assert_eq!(notes.len(), 3, "{notes:?}");
+        assert!(notes[0].contains("no block"), "{notes:?}");
+        assert!(notes[1].contains("has POP_JUMP_IF_FALSE"), "{notes:?}");
+        assert!(notes[2].contains("never ran"), "{notes:?}");
+        assert!(for_graph(&cfg, &[]).0.is_none());
+    }
+
+    #[test]
     fn hash_is_fnv1a() {
         assert_eq!(code_hash(b""), 0xcbf2_9ce4_8422_2325);
         assert_eq!(code_hash(b"a"), 0xaf63_dc4c_8601_ec8c);

@@ -1,0 +1,141 @@
+//! `deobf --trace T --trust-trace` against real interpreters: the sample
+//! `tests/fixtures/opaque_runtime.py` (an opaque predicate on a run-time
+//! value) is compiled by each installed CPython, traced by it (cpython
+//! engine), folded, and the result must print what the original prints
+//! under the same interpreter, with both dead sides gone (one jump that
+//! never jumped, one that always did).
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn pyctrace(args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_pyctrace"))
+        .args(args)
+        .output()
+        .expect("pyctrace runs")
+}
+
+fn python(exe: &Path, args: &[&std::ffi::OsStr]) -> std::process::Output {
+    Command::new(exe)
+        .args(["-E", "-s"])
+        .args(args)
+        .env("PYTHONHASHSEED", "0")
+        .output()
+        .expect("python runs")
+}
+
+fn os(s: &str) -> &std::ffi::OsStr {
+    s.as_ref()
+}
+
+#[test]
+fn trust_trace_folds_the_runtime_opaque_predicate() {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/opaque_runtime.py");
+    let wanted = [(2, 7), (3, 8), (3, 10), (3, 11), (3, 12), (3, 13)];
+    let found: Vec<_> = wanted
+        .iter()
+        .filter_map(|&(a, b)| pyctrace_pythons::find(a, b))
+        .collect();
+    pyctrace_pythons::announce("deobf --trust-trace", &found.iter().collect::<Vec<_>>());
+    if found.is_empty() {
+        eprintln!("skipped: no interpreter");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("pyctrace-deobf-trace-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    for py in &found {
+        let v = py.short_version();
+        let file = |name: &str| -> PathBuf { tmp.join(format!("{v}_{name}")) };
+        let pyc = file("s.pyc");
+        let compile = python(
+            &py.executable,
+            &[
+                os("-c"),
+                os("import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], dfile='opaque_runtime.py', doraise=True)"),
+                source.as_os_str(),
+                pyc.as_os_str(),
+            ],
+        );
+        assert!(compile.status.success(), "{v}: compile: {:?}", compile);
+        let original = python(&py.executable, &[pyc.as_os_str()]);
+        assert!(original.status.success(), "{v}: {original:?}");
+        assert_eq!(
+            String::from_utf8_lossy(&original.stdout),
+            "abc ok 3\nPYCT ok 29\n",
+            "{v}"
+        );
+        let trace = file("t.jsonl");
+        let out = pyctrace(&[
+            os("trace"),
+            pyc.as_os_str(),
+            os("--engine"),
+            os("cpython"),
+            os("--format"),
+            os("jsonl"),
+            os("-o"),
+            trace.as_os_str(),
+        ]);
+        assert!(out.status.success(), "{v}: trace: {out:?}");
+        let dis = |p: &Path| {
+            String::from_utf8_lossy(&pyctrace(&[os("dis"), p.as_os_str()]).stdout).into_owned()
+        };
+        assert!(dis(&pyc).contains("'tampered'"), "{v}");
+        let report = |trust: bool, out: &Path| -> serde_json::Value {
+            let mut args = vec![
+                os("deobf"),
+                pyc.as_os_str(),
+                os("-o"),
+                out.as_os_str(),
+                os("--trace"),
+                trace.as_os_str(),
+                os("--report"),
+                os("json"),
+            ];
+            if trust {
+                args.push(os("--trust-trace"));
+            }
+            let res = pyctrace(&args);
+            assert!(res.status.success(), "{v}: deobf: {res:?}");
+            serde_json::from_slice(&res.stdout).expect("json report")
+        };
+        // reported, not folded
+        let plain = file("plain.pyc");
+        let rep = report(false, &plain);
+        let never = rep["trace"]["branches_never_taken"].as_array().unwrap();
+        assert!(
+            never
+                .iter()
+                .any(|b| b["code"] == "check" && b["line"] == 9 && b["never"] == "jumped")
+                && never.iter().any(|b| b["code"] == "check"
+                    && b["line"] == 13
+                    && b["never"] == "fell_through"),
+            "{v}: {never:?}"
+        );
+        assert_eq!(rep["trace"]["folded"], serde_json::json!([]), "{v}");
+        assert!(dis(&plain).contains("'tampered'"), "{v}");
+        assert!(dis(&plain).contains("'never'"), "{v}");
+        // folded
+        let folded = file("d.pyc");
+        let rep = report(true, &folded);
+        let list = rep["trace"]["folded"].as_array().unwrap();
+        assert_eq!(list.len(), 2, "{v}: {rep:#}");
+        assert!(
+            list.iter()
+                .all(|f| f["code"].as_str().unwrap().ends_with("check")),
+            "{v}: {list:?}"
+        );
+        let text = dis(&folded);
+        assert!(
+            !text.contains("'tampered'") && !text.contains("'never'"),
+            "{v}: {text}"
+        );
+        let after = python(&py.executable, &[folded.as_os_str()]);
+        assert_eq!(after.stdout, original.stdout, "{v}: {after:?}");
+        assert!(after.status.success(), "{v}");
+        for f in list {
+            eprintln!("{v}: folded {}", f["change"].as_str().unwrap_or(""));
+        }
+        eprintln!("{v}: output identical");
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+}
