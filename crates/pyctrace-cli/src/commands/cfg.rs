@@ -16,6 +16,17 @@ pub struct Args {
     format: String,
 }
 
+/// `co_name` as text (2.x interns names: often a ref).
+pub(crate) fn code_name(
+    code: &pyctrace_marshal::Code<'_>,
+    refs: &RefTable<'_, '_>,
+) -> Option<String> {
+    code.obj(CodeField::Name)
+        .and_then(|n| refs.resolve(n))
+        .and_then(|n| n.as_str_bytes())
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
 /// Every code object of the tree, preorder, with its dotted path.
 pub(crate) fn walk<'t, 'a>(
     node: &'t Node<'a>,
@@ -32,7 +43,7 @@ pub(crate) fn walk<'t, 'a>(
     };
     match &node.obj {
         Obj::Code(code) => {
-            let name = code.name_text().unwrap_or_else(|| "?".into());
+            let name = code_name(code, refs).unwrap_or_else(|| "?".into());
             let here = if path.is_empty() {
                 name
             } else {

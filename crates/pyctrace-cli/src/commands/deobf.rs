@@ -57,7 +57,7 @@ fn trusted_facts(
                 .and_then(|n| n.as_str_bytes())
                 .unwrap_or_default();
             (
-                code.name_text().unwrap_or_default(),
+                super::cfg::code_name(code, &refs).unwrap_or_default(),
                 code.int(CodeField::FirstLineNo).unwrap_or(0),
                 code_hash(bytes),
                 bytes.len(),
