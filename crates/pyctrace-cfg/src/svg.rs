@@ -226,12 +226,12 @@ impl Layout {
             .collect();
         let mut succ: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut raw = Vec::new();
-        for b in 0..n {
+        for (b, out) in succ.iter_mut().enumerate() {
             for e in &cfg.blocks[b].succs {
                 if e.to < n {
                     raw.push((b, e.to, e.kind));
-                    if !succ[b].contains(&e.to) {
-                        succ[b].push(e.to);
+                    if !out.contains(&e.to) {
+                        out.push(e.to);
                     }
                 }
             }
@@ -933,6 +933,33 @@ mod tests {
         );
         assert_eq!(boxes(&cfg).len(), MAX_BLOCKS);
         assert!(svg.len() < 2_000_000, "{}", svg.len());
+    }
+
+    #[test]
+    fn random_code_never_panics_and_stays_bounded() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let v = [(2, 7), (3, 8), (3, 10), (3, 11), (3, 12), (3, 13)][round % 6];
+            let len = (next() % 3000) as usize;
+            let code: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+            let table: Vec<u8> = (0..(next() % 64) as usize).map(|_| next() as u8).collect();
+            let cfg = Cfg::build(&code, PyVersion::new(v.0, v.1), &table);
+            let svg = to_svg(&cfg, "r");
+            assert!(svg.ends_with("</svg>\n"));
+            assert_eq!(
+                svg.matches("class=\"block\"").count(),
+                cfg.blocks.len().min(MAX_BLOCKS)
+            );
+            assert!(svg.len() < 4_000_000, "{}", svg.len());
+            let bx = boxes(&cfg);
+            assert_eq!(overlaps(&bx), vec![], "round {round}");
+        }
     }
 
     #[test]
