@@ -139,3 +139,74 @@ fn trust_trace_folds_the_runtime_opaque_predicate() {
     }
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// Two lambdas with the same name, line and bytes: the traces cannot say
+/// which one ran, so neither is folded (the report says why).
+#[test]
+fn trust_trace_leaves_ambiguous_code_objects_alone() {
+    let Some(py) = pyctrace_pythons::find(3, 11) else {
+        eprintln!("skipped: no CPython 3.11");
+        return;
+    };
+    pyctrace_pythons::announce("deobf --trust-trace, ambiguous", &[&py]);
+    let tmp = std::env::temp_dir().join(format!("pyctrace-deobf-amb-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let src = tmp.join("amb.py");
+    std::fs::write(
+        &src,
+        "fs = [lambda x: 'pos' if x > 0 else 'neg', lambda x: 'pos' if x > 0 else 'neg']\nprint(fs[0](1), fs[1](2))\n",
+    )
+    .unwrap();
+    let pyc = tmp.join("amb.pyc");
+    let compile = python(
+        &py.executable,
+        &[
+            os("-c"),
+            os("import py_compile, sys; py_compile.compile(sys.argv[1], cfile=sys.argv[2], doraise=True)"),
+            src.as_os_str(),
+            pyc.as_os_str(),
+        ],
+    );
+    assert!(compile.status.success(), "{compile:?}");
+    let trace = tmp.join("t.jsonl");
+    let out = pyctrace(&[
+        os("trace"),
+        pyc.as_os_str(),
+        os("--engine"),
+        os("cpython"),
+        os("--format"),
+        os("jsonl"),
+        os("-o"),
+        trace.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{out:?}");
+    let res = pyctrace(&[
+        os("deobf"),
+        pyc.as_os_str(),
+        os("-o"),
+        tmp.join("d.pyc").as_os_str(),
+        os("--trace"),
+        trace.as_os_str(),
+        os("--trust-trace"),
+        os("--report"),
+        os("json"),
+    ]);
+    assert!(res.status.success(), "{res:?}");
+    let rep: serde_json::Value = serde_json::from_slice(&res.stdout).unwrap();
+    // the branch ran one way (x > 0 both times) ...
+    assert!(!rep["trace"]["branches_never_taken"]
+        .as_array()
+        .unwrap()
+        .is_empty());
+    // ... but is not folded
+    assert_eq!(rep["trace"]["folded"], serde_json::json!([]), "{rep:#}");
+    let notes = rep["trace"]["not_folded"].as_array().unwrap();
+    assert!(
+        notes.iter().any(|n| n
+            .as_str()
+            .unwrap()
+            .contains("several code objects share its name, first line and length")),
+        "{notes:?}"
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -96,6 +96,8 @@ fn trusted_facts(
                 "{} op record(s) name another instruction than the code has (a trace of other bytes?)",
                 cov.codes[ci].op_mismatches
             )
+        } else if found.is_empty() {
+            "no code object of the file has its name, first line and length".to_string()
         } else if !unique {
             "several code objects share its name, first line and length".to_string()
         } else {
