@@ -210,3 +210,96 @@ fn trust_trace_leaves_ambiguous_code_objects_alone() {
     );
     let _ = std::fs::remove_dir_all(&tmp);
 }
+
+/// The same program run through the protector (`scripts/protect`, set
+/// `all`: junk, spaghetti, chains, constant opaque predicates, names; see
+/// tests/fixtures/README.md): the static passes fold the protector's
+/// constant predicates, `--trust-trace` only the two run-time ones, and
+/// the result prints what the original prints under the real interpreter.
+#[test]
+fn trust_trace_on_protected_samples() {
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let tmp = std::env::temp_dir().join(format!("pyctrace-deobf-prot-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut used = Vec::new();
+    // 3.13's instrumentation cannot trace code with junk jumps: vm engine
+    for (major, minor, engine) in [(3, 8, "cpython"), (3, 11, "cpython"), (3, 13, "vm")] {
+        let Some(py) = pyctrace_pythons::find(major, minor) else {
+            continue;
+        };
+        let v = py.short_version();
+        let pyc = fixtures.join(format!("opaque_runtime__all_{v}.pyc"));
+        let original = python(&py.executable, &[pyc.as_os_str()]);
+        assert_eq!(
+            String::from_utf8_lossy(&original.stdout),
+            "abc ok 3\nPYCT ok 29\n",
+            "{v}"
+        );
+        let trace = tmp.join(format!("{v}.jsonl"));
+        let out = pyctrace(&[
+            os("trace"),
+            pyc.as_os_str(),
+            os("--engine"),
+            os(engine),
+            os("--format"),
+            os("jsonl"),
+            os("-o"),
+            trace.as_os_str(),
+        ]);
+        assert!(out.status.success(), "{v}: {out:?}");
+        let dis = |p: &Path| {
+            String::from_utf8_lossy(&pyctrace(&[os("dis"), p.as_os_str()]).stdout).into_owned()
+        };
+        let deobf = |trust: bool| -> (PathBuf, serde_json::Value) {
+            let dest = tmp.join(format!("{v}_{trust}.pyc"));
+            let mut args = vec![
+                os("deobf"),
+                pyc.as_os_str(),
+                os("-o"),
+                dest.as_os_str(),
+                os("--trace"),
+                trace.as_os_str(),
+                os("--report"),
+                os("json"),
+            ];
+            if trust {
+                args.push(os("--trust-trace"));
+            }
+            let res = pyctrace(&args);
+            assert!(res.status.success(), "{v}: {res:?}");
+            (dest, serde_json::from_slice(&res.stdout).unwrap())
+        };
+        let (plain, _) = deobf(false);
+        assert!(
+            dis(&plain).contains("'tampered'"),
+            "{v}: static passes cannot prove it"
+        );
+        let (folded, rep) = deobf(true);
+        let list = rep["trace"]["folded"].as_array().unwrap();
+        assert_eq!(list.len(), 2, "{v}: {:#}", rep["trace"]["folded"]);
+        let notes = rep["trace"]["not_folded"].as_array().unwrap();
+        assert!(
+            notes
+                .iter()
+                .all(|n| n.as_str().unwrap().contains("already gone")),
+            "{v}: {notes:?}"
+        );
+        let text = dis(&folded);
+        assert!(
+            !text.contains("'tampered'") && !text.contains("'never'"),
+            "{v}: {text}"
+        );
+        let after = python(&py.executable, &[folded.as_os_str()]);
+        assert_eq!(after.stdout, original.stdout, "{v}: {after:?}");
+        eprintln!(
+            "{v} ({engine} trace): 2 run-time predicates folded, {} left to the static passes, output identical",
+            notes.len()
+        );
+        used.push(py);
+    }
+    pyctrace_pythons::announce(
+        "deobf --trust-trace, protected",
+        &used.iter().collect::<Vec<_>>(),
+    );
+    let _ = std::fs::remove_dir_all(&tmp);
+}

@@ -368,7 +368,11 @@ fn rebuild_traced(
     traced: &[passes::trace_fold::TracedBranch],
 ) -> Result<Rebuilt, RebuildError> {
     let cfg = Cfg::build(co_code, v, exc);
-    let (trace_pass, trace_not_folded) = passes::trace_fold::for_graph(&cfg, traced);
+    let (trace_pass, mut trace_not_folded) = passes::trace_fold::for_graph(&cfg, traced);
+    let planned = trace_pass
+        .as_ref()
+        .map(passes::trace_fold::FoldTraced::planned)
+        .unwrap_or_default();
     let positions = Positions::new(v, lines, firstlineno, co_code.len());
     let mut func = Func::from_cfg(&cfg, &positions, firstlineno)
         .map_err(|e| RebuildError::Unsupported(e.to_string()))?;
@@ -380,12 +384,19 @@ fn rebuild_traced(
         passes.retain(|p| p.name() != "relayout");
     }
     if let Some(p) = trace_pass {
-        passes.insert(0, Box::new(p));
+        // after the static folding, which also drops the computation of a
+        // constant condition; blocks keep their ids until the merge
+        let at = passes
+            .iter()
+            .position(|p| p.name() == "fold-opaque")
+            .map_or(0, |i| i + 1);
+        passes.insert(at, Box::new(p));
     }
     let changes: Vec<(String, Vec<String>)> = run_passes(&mut func, &ctx, &passes)
         .into_iter()
         .map(|(n, c)| (n.to_string(), c))
         .collect();
+    trace_not_folded.extend(passes::trace_fold::not_reached(&planned, &changes));
     if let Some(p) = func
         .order
         .iter()

@@ -118,9 +118,40 @@ pub fn for_graph(cfg: &Cfg, traced: &[TracedBranch]) -> (Option<FoldTraced>, Vec
     (pass, notes)
 }
 
-/// The pass: runs first, while block ids are those of the input's graph.
+/// The pass: runs after the static folding of constant predicates and
+/// before blocks are merged, while block ids are those of the input's graph.
 pub struct FoldTraced {
     pub branches: Vec<BlockBranch>,
+}
+
+impl FoldTraced {
+    /// (offset, name) of the jumps it is to fold.
+    pub fn planned(&self) -> Vec<(usize, String)> {
+        self.branches
+            .iter()
+            .map(|b| (b.branch.offset, b.branch.opname.clone()))
+            .collect()
+    }
+}
+
+/// A note per planned jump the pass did not fold (`changes`: what the
+/// passes reported): an earlier pass had already folded or dropped it.
+pub fn not_reached(planned: &[(usize, String)], changes: &[(String, Vec<String>)]) -> Vec<String> {
+    let folded: Vec<&String> = changes
+        .iter()
+        .filter(|(p, _)| p == "trace-fold")
+        .flat_map(|(_, c)| c)
+        .collect();
+    planned
+        .iter()
+        .filter(|(off, _)| {
+            let tag = format!("@{off}:");
+            !folded.iter().any(|l| l.starts_with(&tag))
+        })
+        .map(|(off, name)| {
+            format!("@{off} {name}: already gone (folded or dropped by the static passes)")
+        })
+        .collect()
 }
 
 impl Pass for FoldTraced {
