@@ -9,7 +9,9 @@
 //! object the pipeline cannot handle (reachable undefined opcode, jump out
 //! of the code...) or whose result does not verify is kept as it was, and
 //! the report says why. `--rename` renames locals whose names are not
-//! valid identifiers.
+//! valid identifiers. With trace facts ([`Options::trace`], the CLI's
+//! `--trust-trace`), [`passes::trace_fold`] also folds the conditional
+//! jumps the traced runs always took one way.
 
 pub mod asm;
 pub mod ir;
