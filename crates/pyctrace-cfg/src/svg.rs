@@ -556,8 +556,8 @@ fn port(k: usize, m: usize, w: f64) -> f64 {
     }
 }
 
-fn write_graph(out: &mut String, lay: &Layout, cfg: &Cfg, name: &str, k: usize) {
-    let shown = cfg.blocks.len() - lay.hidden_blocks;
+/// The heading of one graph: name, block and loop counts, what was left out.
+fn heading(lay: &Layout, cfg: &Cfg, name: &str) -> String {
     let mut heading = format!(
         "{} \u{2014} {} block{}, {} loop{}",
         clip(name, NAME_CHARS),
@@ -569,10 +569,22 @@ fn write_graph(out: &mut String, lay: &Layout, cfg: &Cfg, name: &str, k: usize) 
     if lay.hidden_blocks > 0 {
         let _ = write!(
             heading,
-            " (first {shown} drawn, {} left out)",
+            " (first {} drawn, {} left out)",
+            cfg.blocks.len() - lay.hidden_blocks,
             lay.hidden_blocks
         );
     }
+    heading
+}
+
+/// Width of a heading (14px bold monospace: 0.6 em per character).
+fn heading_width(text: &str) -> f64 {
+    2.0 * MARGIN + text.chars().count() as f64 * 8.4
+}
+
+fn write_graph(out: &mut String, lay: &Layout, cfg: &Cfg, name: &str, k: usize) {
+    let shown = cfg.blocks.len() - lay.hidden_blocks;
+    let heading = heading(lay, cfg, name);
     let _ = writeln!(
         out,
         "<text class=\"heading\" x=\"{}\" y=\"{}\">{}</text>",
@@ -795,9 +807,9 @@ pub fn to_svg_document(graphs: &[(&str, &Cfg)]) -> String {
     };
     let width = layouts
         .iter()
-        .map(|l| l.width)
-        .fold(420.0, f64::max)
-        .max(MARGIN * 2.0 + NAME_CHARS as f64 * CHAR_W * 0.6);
+        .zip(drawn)
+        .map(|(l, (name, cfg))| l.width.max(heading_width(&heading(l, cfg, name))))
+        .fold(640.0, f64::max);
     let height = LEGEND_H + layouts.iter().map(|l| l.height).sum::<f64>() + note_h;
     let mut out = String::new();
     let _ = writeln!(
@@ -944,6 +956,8 @@ mod tests {
             seed ^= seed << 17;
             seed
         };
+        let empty = Cfg::build(&[], PyVersion::new(3, 11), &[]);
+        assert!(to_svg(&empty, "").contains("0 blocks, 0 loops"));
         for round in 0..300 {
             let v = [(2, 7), (3, 8), (3, 10), (3, 11), (3, 12), (3, 13)][round % 6];
             let len = (next() % 3000) as usize;
