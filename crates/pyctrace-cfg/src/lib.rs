@@ -13,12 +13,14 @@
 //!   per-version stack effects (`generated/stack_effects.rs`, dumped from
 //!   each interpreter's `dis.stack_effect` by `scripts/gen_stack_effects.py`;
 //!   3.8 and later).
-//! * [`to_dot`] and [`to_mermaid`] renderings.
+//! * [`to_dot`] and [`to_mermaid`] renderings, and [`to_svg`] with its own
+//!   layered layout ([`svg`]: no graphviz needed).
 
 pub mod dom;
 mod graph;
 mod render;
 pub mod stack;
+pub mod svg;
 
 #[allow(clippy::all)]
 #[rustfmt::skip]
@@ -29,6 +31,7 @@ mod generated {
 pub use graph::{decode_at, Block, Cfg, Edge, EdgeKind, Handler, Insn};
 pub use render::{to_dot, to_mermaid};
 pub use stack::{has_stack_effects, stack_effect};
+pub use svg::{to_svg, to_svg_document};
 
 #[cfg(test)]
 mod tests {

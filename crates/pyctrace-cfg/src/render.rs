@@ -1,10 +1,11 @@
-//! DOT and Mermaid renderings (block ids `B<n>` are stable: start-offset order).
+//! DOT and Mermaid renderings (block ids `B<n>` are stable: start-offset
+//! order); SVG in [`crate::svg`].
 
 use std::fmt::Write;
 
 use crate::graph::{Cfg, EdgeKind};
 
-fn insn_text(cfg: &Cfg, start: usize) -> String {
+pub(crate) fn insn_text(cfg: &Cfg, start: usize) -> String {
     let i = &cfg.insns[&start];
     let mut s = format!("{} {}", i.offset, i.name());
     if let Some(a) = i.arg {
@@ -19,12 +20,18 @@ fn insn_text(cfg: &Cfg, start: usize) -> String {
     s
 }
 
-fn block_label(cfg: &Cfg, b: usize, newline: &str) -> String {
+/// First line of a block's box: its id, start offset and entry depth.
+pub(crate) fn block_header(cfg: &Cfg, b: usize) -> String {
     let blk = &cfg.blocks[b];
-    let mut lines = vec![match blk.depth_in {
+    match blk.depth_in {
         Some(d) => format!("B{} @{} depth {}", b, blk.start, d),
         None => format!("B{} @{}", b, blk.start),
-    }];
+    }
+}
+
+fn block_label(cfg: &Cfg, b: usize, newline: &str) -> String {
+    let blk = &cfg.blocks[b];
+    let mut lines = vec![block_header(cfg, b)];
     lines.extend(blk.insns.iter().map(|&s| insn_text(cfg, s)));
     lines.join(newline)
 }

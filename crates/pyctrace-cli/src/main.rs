@@ -34,7 +34,7 @@ enum Command {
     Trace(commands::trace::Args),
     /// Deobfuscate: clean, re-assembled .pyc of the same version.
     Deobf(commands::deobf::Args),
-    /// Control-flow graph of every code object (DOT or Mermaid).
+    /// Control-flow graph of every code object (DOT, Mermaid or SVG).
     Cfg(commands::cfg::Args),
     /// Fold JSONL traces onto the disassembly: counts, branches, values.
     Cover(commands::cover::Args),

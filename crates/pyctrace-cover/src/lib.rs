@@ -114,6 +114,9 @@ pub struct InsCover {
 pub struct CodeCover {
     pub calls: u64,
     pub ins: Vec<InsCover>,
+    /// `op` records whose instruction name is not the one at their offset
+    /// (`EXTENDED_ARG` records aside): the trace is of other bytes.
+    pub op_mismatches: u64,
 }
 
 impl CodeCover {
@@ -185,6 +188,7 @@ impl Coverage {
             codes.push(CodeCover {
                 calls: 0,
                 ins: vec![InsCover::default(); c.instructions.len()],
+                op_mismatches: 0,
             });
         }
         Coverage {
@@ -300,6 +304,12 @@ impl Coverage {
                 }
                 self.ops += 1;
                 let ins = &dis.codes[ci].instructions[j];
+                if r.op
+                    .as_deref()
+                    .is_some_and(|op| op != ins.opname && op != "EXTENDED_ARG")
+                {
+                    self.codes[ci].op_mismatches += 1;
+                }
                 let cover = &mut self.codes[ci].ins[j];
                 cover.count += 1;
                 if !r.push.is_empty() {

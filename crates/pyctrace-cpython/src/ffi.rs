@@ -545,6 +545,16 @@ impl Python {
     pub unsafe fn frame_code(&self, frame: *mut PyObject) -> *mut PyObject {
         if let Some(l) = self.layout {
             *((frame as *const u8).add(l.f_code) as *const *mut PyObject)
+        } else if let Some(at) = interp_frame_code_offset(self.version) {
+            // 3.11-3.13: `PyFrameObject.f_frame` @24 points to the
+            // `_PyInterpreterFrame` (valid for as long as the frame object
+            // lives), whose code slot is read without PyFrame_GetCode's
+            // new reference (a hot path: every trace event).
+            let iframe = *((frame as *const u8).add(24) as *const *const u8);
+            if iframe.is_null() {
+                return std::ptr::null_mut();
+            }
+            *(iframe.add(at) as *const *mut PyObject)
         } else if let Some(f) = self.api.opt.PyFrame_GetCode {
             let c = f(frame);
             (self.api.Py_DecRef)(c);
@@ -587,5 +597,16 @@ impl Python {
         } else {
             -1
         }
+    }
+}
+
+/// Offset of the code object in `_PyInterpreterFrame` (Include/internal/
+/// pycore_frame.h): 3.11 `f_code` after f_func, f_globals, f_builtins,
+/// f_locals; 3.12 `f_code` and 3.13 `f_executable` first.
+pub fn interp_frame_code_offset(version: (u8, u8)) -> Option<usize> {
+    match version {
+        (3, 11) => Some(32),
+        (3, 12) | (3, 13) => Some(0),
+        _ => None,
     }
 }

@@ -127,9 +127,52 @@ struct State {
     /// Read pushed/popped values (the sink wants them and the layout is known).
     values: bool,
     pending: Option<Pending>,
+    /// The sink only counts: ops of the code object seen last are counted
+    /// here without reading the frame (see [`trace_hook`]).
+    batch_ops: bool,
+    batched_ops: u64,
+    /// Where a frame object holds its code object, for the fast path.
+    code_slot: CodeSlot,
     /// Line mode: last op (frame, offset), to forward the program's own
     /// tracer only the line events it would have had.
     prev_op: (usize, i64),
+}
+
+/// Where a frame object keeps its code object (read without calls on the
+/// per-instruction fast path).
+#[derive(Clone, Copy)]
+enum CodeSlot {
+    /// ≤3.10: a field of the frame object.
+    InFrame(usize),
+    /// 3.11+: a field of the `_PyInterpreterFrame` that `f_frame` (@24)
+    /// points to.
+    InInterpFrame(usize),
+}
+
+impl CodeSlot {
+    fn for_python(py: &Python) -> Option<CodeSlot> {
+        if let Some(l) = py.layout {
+            return Some(CodeSlot::InFrame(l.f_code));
+        }
+        ffi::interp_frame_code_offset(py.version).map(CodeSlot::InInterpFrame)
+    }
+
+    /// The code object's address, or 0.
+    #[inline(always)]
+    unsafe fn read(self, frame: *mut PyObject) -> usize {
+        let f = frame as *const u8;
+        match self {
+            CodeSlot::InFrame(at) => *(f.add(at) as *const usize),
+            CodeSlot::InInterpFrame(at) => {
+                let iframe = *(f.add(24) as *const *const u8);
+                if iframe.is_null() {
+                    0
+                } else {
+                    *(iframe.add(at) as *const usize)
+                }
+            }
+        }
+    }
 }
 
 static STATE: AtomicPtr<State> = AtomicPtr::new(std::ptr::null_mut());
@@ -330,7 +373,7 @@ impl State {
 }
 
 unsafe extern "C" fn trace_hook(
-    _obj: *mut PyObject,
+    obj: *mut PyObject,
     frame: *mut PyObject,
     what: c_int,
     arg: *mut PyObject,
@@ -339,7 +382,32 @@ unsafe extern "C" fn trace_hook(
     if st.is_null() || frame.is_null() {
         return 0;
     }
-    let st = &mut *st;
+    // Called for every instruction: what needs no work returns before the
+    // out-of-line body sets up its frame.
+    let s = &mut *st;
+    if what == ffi::PYTRACE_OPCODE && s.batch_ops {
+        // A counting sink needs no details: an op of the code object seen
+        // last (the common case, a loop) is only counted. Code objects
+        // seen are kept referenced, so a matching address is the same one.
+        let code = s.code_slot.read(frame);
+        if code == s.last_code && code != 0 && !s.last_info.is_null() {
+            s.batched_ops += u64::from((*s.last_info).traced);
+            return 0;
+        }
+    } else if what == ffi::PYTRACE_LINE && !s.line_mode && s.user_trace.is_null() {
+        return 0;
+    }
+    trace_event(s, obj, frame, what, arg)
+}
+
+#[inline(never)]
+unsafe fn trace_event(
+    st: &mut State,
+    _obj: *mut PyObject,
+    frame: *mut PyObject,
+    what: c_int,
+    arg: *mut PyObject,
+) -> c_int {
     let ev = match what {
         ffi::PYTRACE_OPCODE => Event::Op,
         ffi::PYTRACE_CALL => Event::Call,
@@ -818,6 +886,9 @@ pub unsafe fn install(
     let values = trace.sink.wants_values()
         && ffi::StackLayout::for_version(v).is_some()
         && api.opt.PyObject_Repr.is_some();
+    let code_slot = CodeSlot::for_python(py);
+    // Line mode (2.7/3.6) makes ops out of line events: never batched.
+    let batch_ops = !trace.sink.wants_op_details() && !(v == (2, 7) || v == (3, 6));
     let state = Box::new(State {
         py,
         sink: trace.sink,
@@ -841,6 +912,9 @@ pub unsafe fn install(
         line_mode: v == (2, 7) || v == (3, 6),
         values,
         pending: None,
+        batch_ops: batch_ops && code_slot.is_some(),
+        batched_ops: 0,
+        code_slot: code_slot.unwrap_or(CodeSlot::InFrame(0)),
         prev_op: (0, -1),
     });
     let mut state = state;
@@ -941,6 +1015,7 @@ pub unsafe fn uninstall(py: &Python) -> u64 {
         }
         (py.api.Py_DecRef)(args);
     }
+    st.sink.record_ops(st.batched_ops);
     let _ = st.sink.finish();
     let n = st.sink.count();
     // Code objects stay referenced: the interpreter is about to go away.

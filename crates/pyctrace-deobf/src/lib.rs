@@ -9,7 +9,9 @@
 //! object the pipeline cannot handle (reachable undefined opcode, jump out
 //! of the code...) or whose result does not verify is kept as it was, and
 //! the report says why. `--rename` renames locals whose names are not
-//! valid identifiers.
+//! valid identifiers. With trace facts ([`Options::trace`], the CLI's
+//! `--trust-trace`), [`passes::trace_fold`] also folds the conditional
+//! jumps the traced runs always took one way.
 
 pub mod asm;
 pub mod ir;
@@ -34,6 +36,9 @@ pub struct Options {
     pub rename: bool,
     /// Skip the re-layout (keep the input's block order, minus junk).
     pub no_layout: bool,
+    /// `--trust-trace`: fold the branches these trace facts say always
+    /// went one way (see [`passes::trace_fold`]).
+    pub trace: Vec<passes::trace_fold::CodeTrace>,
 }
 
 /// What happened to one code object.
@@ -51,6 +56,8 @@ pub struct CodeReport {
     pub stacksize_before: i32,
     pub stacksize_after: i32,
     pub renamed: Vec<(String, String)>,
+    /// Trace facts about this code object that were not folded, and why.
+    pub trace_not_folded: Vec<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -73,6 +80,7 @@ impl Report {
                 "layout_fallback": c.layout_fallback,
                 "passes": c.passes.iter().map(|(n, ch)| json!({"pass": n, "changes": ch.len(), "details": ch})).collect::<Vec<_>>(),
                 "renamed": c.renamed.iter().map(|(a, b)| json!({"from": a, "to": b})).collect::<Vec<_>>(),
+                "trace_not_folded": c.trace_not_folded,
             })).collect::<Vec<_>>(),
         })
     }
@@ -209,7 +217,8 @@ pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) 
             free: seq_len(CodeField::CellVars) + seq_len(CodeField::FreeVars),
         }
     };
-    let built = match rebuild_limited(
+    let traced = traced_branches(code, &co_code, firstlineno, opts);
+    let built = match rebuild_traced(
         &co_code,
         v,
         &exc,
@@ -219,6 +228,7 @@ pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) 
         opts,
         rep.stacksize_before,
         &limits,
+        traced,
     ) {
         Ok(b) => b,
         Err(e) => {
@@ -228,6 +238,7 @@ pub fn deobfuscate_code(code: &mut Code<'static>, opts: &Options, path: String) 
         }
     };
     rep.passes = built.passes;
+    rep.trace_not_folded = built.trace_not_folded;
     rep.layout_fallback = built.layout_fallback;
     let asm = built.asm;
     let stacksize = built.stacksize;
@@ -267,6 +278,27 @@ pub struct Rebuilt {
     pub stacksize: i32,
     pub passes: Vec<(String, Vec<String>)>,
     pub layout_fallback: bool,
+    /// Trace facts that named no foldable jump of the graph, and why.
+    pub trace_not_folded: Vec<String>,
+}
+
+/// The trace facts of `opts` about this code object: those keyed by its
+/// name, first line and `co_code` hash.
+fn traced_branches<'o>(
+    code: &Code<'_>,
+    co_code: &[u8],
+    firstlineno: i32,
+    opts: &'o Options,
+) -> &'o [passes::trace_fold::TracedBranch] {
+    if opts.trace.is_empty() {
+        return &[];
+    }
+    let name = code.name_text().unwrap_or_default();
+    let hash = passes::trace_fold::code_hash(co_code);
+    opts.trace
+        .iter()
+        .find(|t| t.code_hash == hash && t.firstlineno == firstlineno && t.name == name)
+        .map_or(&[], |t| t.branches.as_slice())
 }
 
 /// CFG, passes, assembler and verifier on one code string.
@@ -308,7 +340,41 @@ pub fn rebuild_limited(
     old_stacksize: i32,
     limits: &ir::Limits,
 ) -> Result<Rebuilt, RebuildError> {
+    rebuild_traced(
+        co_code,
+        v,
+        exc,
+        lines,
+        firstlineno,
+        consts,
+        opts,
+        old_stacksize,
+        limits,
+        &[],
+    )
+}
+
+/// [`rebuild_limited`], first folding the conditional jumps `traced` says
+/// always went one way (`--trust-trace`).
+#[allow(clippy::too_many_arguments)]
+fn rebuild_traced(
+    co_code: &[u8],
+    v: PyVersion,
+    exc: &[u8],
+    lines: &[u8],
+    firstlineno: i32,
+    consts: &[ConstVal],
+    opts: &Options,
+    old_stacksize: i32,
+    limits: &ir::Limits,
+    traced: &[passes::trace_fold::TracedBranch],
+) -> Result<Rebuilt, RebuildError> {
     let cfg = Cfg::build(co_code, v, exc);
+    let (trace_pass, mut trace_not_folded) = passes::trace_fold::for_graph(&cfg, traced);
+    let planned = trace_pass
+        .as_ref()
+        .map(passes::trace_fold::FoldTraced::planned)
+        .unwrap_or_default();
     let positions = Positions::new(v, lines, firstlineno, co_code.len());
     let mut func = Func::from_cfg(&cfg, &positions, firstlineno)
         .map_err(|e| RebuildError::Unsupported(e.to_string()))?;
@@ -319,10 +385,20 @@ pub fn rebuild_limited(
     if opts.no_layout {
         passes.retain(|p| p.name() != "relayout");
     }
+    if let Some(p) = trace_pass {
+        // after the static folding, which also drops the computation of a
+        // constant condition; blocks keep their ids until the merge
+        let at = passes
+            .iter()
+            .position(|p| p.name() == "fold-opaque")
+            .map_or(0, |i| i + 1);
+        passes.insert(at, Box::new(p));
+    }
     let changes: Vec<(String, Vec<String>)> = run_passes(&mut func, &ctx, &passes)
         .into_iter()
         .map(|(n, c)| (n.to_string(), c))
         .collect();
+    trace_not_folded.extend(passes::trace_fold::not_reached(&planned, &changes));
     if let Some(p) = func
         .order
         .iter()
@@ -364,6 +440,7 @@ pub fn rebuild_limited(
         stacksize,
         passes: changes,
         layout_fallback,
+        trace_not_folded,
     })
 }
 

@@ -271,6 +271,17 @@ pub trait Sink {
     fn wants_values(&self) -> bool {
         true
     }
+    /// Whether op events must arrive as full records. A sink that only
+    /// counts says no, and an engine may then hand it op events in
+    /// batches through [`Sink::record_ops`] without reading their details.
+    fn wants_op_details(&self) -> bool {
+        true
+    }
+    /// `n` op events delivered without details (only called when
+    /// [`Sink::wants_op_details`] is false).
+    fn record_ops(&mut self, n: u64) {
+        let _ = n;
+    }
 }
 
 /// Capacity of the writers' buffers.
@@ -464,6 +475,12 @@ impl Sink for CountSink {
     fn wants_values(&self) -> bool {
         false
     }
+    fn wants_op_details(&self) -> bool {
+        false
+    }
+    fn record_ops(&mut self, n: u64) {
+        self.ops += n;
+    }
 }
 
 /// Keeps every record in memory (tests).
@@ -564,5 +581,8 @@ mod tests {
         let mut count = CountSink::default();
         count.record(&r).unwrap();
         assert_eq!(count.count(), 1);
+        assert!(!count.wants_op_details());
+        count.record_ops(5);
+        assert_eq!((count.count(), count.ops), (6, 5));
     }
 }

@@ -1,6 +1,6 @@
 use anyhow::anyhow;
 use clap::Args as ClapArgs;
-use pyctrace_cfg::{to_dot, to_mermaid, Cfg};
+use pyctrace_cfg::{to_dot, to_mermaid, to_svg_document, Cfg};
 use pyctrace_marshal::refs::RefTable;
 use pyctrace_marshal::{CodeField, Node, Obj};
 
@@ -11,12 +11,25 @@ use crate::Failure;
 pub struct Args {
     #[command(flatten)]
     input: InputArgs,
-    /// Output format.
-    #[arg(long, value_name = "FORMAT", default_value = "dot", value_parser = ["dot", "mermaid"])]
+    /// Output format (`svg`: one document, every code object under a
+    /// heading; laid out by pyctrace, no graphviz needed).
+    #[arg(long, value_name = "FORMAT", default_value = "dot", value_parser = ["dot", "mermaid", "svg"])]
     format: String,
 }
 
-fn walk<'t, 'a>(
+/// `co_name` as text (2.x interns names: often a ref).
+pub(crate) fn code_name(
+    code: &pyctrace_marshal::Code<'_>,
+    refs: &RefTable<'_, '_>,
+) -> Option<String> {
+    code.obj(CodeField::Name)
+        .and_then(|n| refs.resolve(n))
+        .and_then(|n| n.as_str_bytes())
+        .map(|b| String::from_utf8_lossy(b).into_owned())
+}
+
+/// Every code object of the tree, preorder, with its dotted path.
+pub(crate) fn walk<'t, 'a>(
     node: &'t Node<'a>,
     refs: &RefTable<'t, 'a>,
     path: &str,
@@ -31,7 +44,7 @@ fn walk<'t, 'a>(
     };
     match &node.obj {
         Obj::Code(code) => {
-            let name = code.name_text().unwrap_or_else(|| "?".into());
+            let name = code_name(code, refs).unwrap_or_else(|| "?".into());
             let here = if path.is_empty() {
                 name
             } else {
@@ -70,21 +83,30 @@ pub fn run(args: Args) -> Result<(), Failure> {
             .map(|b| b.to_vec())
             .unwrap_or_default()
     };
-    for (path, code) in codes {
-        let cfg = Cfg::build(
-            &field(code, CodeField::Code),
-            code.version,
-            &field(code, CodeField::ExceptionTable),
-        );
-        let text = if args.format == "mermaid" {
-            to_mermaid(&cfg, &path)
-        } else {
-            to_dot(&cfg, &path)
-        };
-        use std::io::Write;
-        if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
-            return Ok(());
+    let graphs: Vec<(String, Cfg)> = codes
+        .into_iter()
+        .map(|(path, code)| {
+            let cfg = Cfg::build(
+                &field(code, CodeField::Code),
+                code.version,
+                &field(code, CodeField::ExceptionTable),
+            );
+            (path, cfg)
+        })
+        .collect();
+    let text = match args.format.as_str() {
+        "svg" => {
+            let refs: Vec<(&str, &Cfg)> = graphs.iter().map(|(p, c)| (p.as_str(), c)).collect();
+            to_svg_document(&refs)
         }
+        "mermaid" => graphs.iter().map(|(p, c)| to_mermaid(c, p)).collect(),
+        _ => graphs.iter().map(|(p, c)| to_dot(c, p)).collect(),
+    };
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(Failure::Input(anyhow!("writing output: {e}"))),
     }
-    Ok(())
 }

@@ -90,6 +90,12 @@ impl Sink for Report {
     fn wants_values(&self) -> bool {
         false
     }
+    fn wants_op_details(&self) -> bool {
+        false
+    }
+    fn record_ops(&mut self, n: u64) {
+        self.0.record_ops(n)
+    }
 }
 
 pub fn run(args: Args) -> Result<(), Failure> {

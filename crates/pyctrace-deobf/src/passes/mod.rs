@@ -6,6 +6,7 @@ pub mod layout;
 pub mod merge;
 pub mod opaque;
 pub mod rename;
+pub mod trace_fold;
 pub mod unreachable;
 
 use pyctrace_bytecode::{op_table, OpTable};
