@@ -18,30 +18,13 @@ use pyctrace_trace::{parse_key, Key};
 
 /// (program, versions) whose traces still differ, and why.
 const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
-    // 3.11/3.12: an exception coming back from a Python callee is reported
-    // at the last CACHE unit of the CALL
-    ("trace/exceptions.py", &["3.11", "3.12"]),
-    // <=3.10 YIELD_FROM re-execution on resume; 3.12/3.13 generator
-    // return/exception offsets
-    (
-        "trace/generators.py",
-        &["3.8", "3.9", "3.10", "3.12", "3.13"],
-    ),
     // a __lt__ called from sorted() is traced by CPython
     (
         "vm/classes.py",
         &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
     ),
     ("vm/comprehensions.py", &["3.13"]),
-    ("vm/exceptions.py", &["3.11", "3.12"]),
-    (
-        "vm/generators.py",
-        &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
-    ),
     ("vm/strings.py", &["3.13"]),
-    // return offsets after a swallowed exception (3.10), CALL cache
-    // offsets (3.11/3.12), generator return offsets (3.13)
-    ("vm/with_stmt.py", &["3.10", "3.11", "3.12", "3.13"]),
 ];
 
 fn known_different(program: &str, version: &str) -> bool {
