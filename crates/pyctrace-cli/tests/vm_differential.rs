@@ -6,9 +6,10 @@
 //! of the first differing record (`@N`), `vm!` when the vm engine did not
 //! finish, `-` when the cpython engine could not run it.
 //!
-//! Every (program, version) pair must agree except the known differences
-//! listed in `KNOWN_DIFFERENT` (work in progress, see the crate docs of
-//! pyctrace-vm); `VM_DIFF_STRICT=1` makes those fail too.
+//! Every (program, version) pair must agree (276 of 276 did when the list
+//! below was emptied); a pair can be listed in `KNOWN_DIFFERENT`, with its
+//! cause, while a difference is being worked on. `VM_DIFF_STRICT=1` makes
+//! listed pairs fail too.
 //! `VM_DIFF_ONLY=NAME` restricts it to programs whose name contains NAME.
 
 use std::path::{Path, PathBuf};
@@ -16,16 +17,8 @@ use std::process::Command;
 
 use pyctrace_trace::{parse_key, Key};
 
-/// (program, versions) whose traces still differ, and why.
-const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
-    // a __lt__ called from sorted() is traced by CPython
-    (
-        "vm/classes.py",
-        &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
-    ),
-    ("vm/comprehensions.py", &["3.13"]),
-    ("vm/strings.py", &["3.13"]),
-];
+/// (program, versions) whose traces still differ, and why (none now).
+const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[];
 
 fn known_different(program: &str, version: &str) -> bool {
     KNOWN_DIFFERENT
