@@ -52,6 +52,9 @@ pub struct Frame {
     /// 3.11+: the call event waits for the frame's first RESUME (the
     /// prologue before it is not traced, as in CPython).
     pub call_pending: bool,
+    /// 3.11: a throw() ended the delegate of `yield from` and moved the
+    /// frame past the loop; its resumption has no RESUME to wait for.
+    pub resumes_past_yield_from: bool,
 }
 
 impl Frame {
@@ -79,6 +82,7 @@ impl Frame {
             kw_names: None,
             depth: 0,
             call_pending: false,
+            resumes_past_yield_from: false,
         };
         if f.code.sem.cells_on_entry {
             // ≤3.10: cells for cellvars (initialised from an argument of the

@@ -195,7 +195,11 @@ impl<'io> Vm<'io> {
         // by send/next, comes from its RESUME instruction
         let fresh_311 = self.sem.return_generator
             && (f.ip == 0 || (f.code.is_generator() && !matches!(resume, Some(Resume::Throw(_)))));
-        if fresh_311 && self.tracer.is_some() {
+        let past_loop = std::mem::take(&mut f.resumes_past_yield_from);
+        if past_loop && !matches!(resume, Some(Resume::Throw(_))) {
+            // 3.11: a throw() moved it past its yield-from loop: there is
+            // no RESUME to give the call event, so there is none
+        } else if fresh_311 && self.tracer.is_some() {
             f.call_pending = true;
         } else if let Some(t) = self.tracer.as_deref_mut() {
             let info = FrameInfo {
@@ -319,7 +323,7 @@ impl<'io> Vm<'io> {
         // up to 3.10, f_lasti of an instruction with EXTENDED_ARG prefixes
         // stays at the first prefix
         let mut offset = self.lasti_of(f);
-        if !self.version.at_least(3, 11) && offset >= 0 {
+        if !self.version.at_least(3, 11) && offset >= 0 && f.lasti_delta == 0 {
             let mut i = f.lasti;
             while i > 0 && f.code.instrs.get(i).is_some_and(|x| x.after_ext) {
                 i -= 1;
@@ -745,8 +749,15 @@ impl<'io> Vm<'io> {
                 None
             }
             // a generator that never ran takes it before its first
-            // instruction (f_lasti -1 up to 3.10)
-            Resume::Throw(e) => Some(Resume::Throw(e)),
+            // instruction (f_lasti -1 up to 3.10); a suspended one gets the
+            // None that every resumption pushes (the yield-from loop's
+            // handler depth counts it, 3.12+)
+            Resume::Throw(e) => {
+                if started {
+                    frame.stack.push(Value::None);
+                }
+                Some(Resume::Throw(e))
+            }
         };
         let saved_exc = std::mem::replace(&mut self.exc_info, Value::None);
         let r = self.run_frame(&mut frame, resume);

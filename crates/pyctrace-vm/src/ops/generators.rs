@@ -39,12 +39,13 @@ fn send_into(vm: &mut Vm, receiver: &Value, v: Value) -> PyResult<Sent> {
     }
     let r = if v_is_none {
         match receiver {
-            Value::Instance(_) => match vm.call_dunder(receiver, "__next__", vec![])? {
-                Some(y) => Ok(y),
-                None => {
+            Value::Instance(_) => match vm.call_dunder(receiver, "__next__", vec![]) {
+                Ok(Some(y)) => Ok(y),
+                Ok(None) => {
                     let t = vm.type_name(receiver);
                     return Err(vm.type_error(format!("'{}' object is not an iterator", t)));
                 }
+                Err(e) => Err(e),
             },
             // a native iterator ends without an exception
             _ => match vm.next(receiver)? {
