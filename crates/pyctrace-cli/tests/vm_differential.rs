@@ -6,9 +6,10 @@
 //! of the first differing record (`@N`), `vm!` when the vm engine did not
 //! finish, `-` when the cpython engine could not run it.
 //!
-//! Every (program, version) pair must agree except the known differences
-//! listed in `KNOWN_DIFFERENT` (work in progress, see the crate docs of
-//! pyctrace-vm); `VM_DIFF_STRICT=1` makes those fail too.
+//! Every (program, version) pair must agree (282 of 282 did when the list
+//! below was emptied); a pair can be listed in `KNOWN_DIFFERENT`, with its
+//! cause, while a difference is being worked on. `VM_DIFF_STRICT=1` makes
+//! listed pairs fail too.
 //! `VM_DIFF_ONLY=NAME` restricts it to programs whose name contains NAME.
 
 use std::path::{Path, PathBuf};
@@ -16,44 +17,8 @@ use std::process::Command;
 
 use pyctrace_trace::{parse_key, Key};
 
-/// (program, versions) whose traces still differ, and why.
-const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
-    // 3.11/3.12: an exception coming back from a Python callee is reported
-    // at the last CACHE unit of the CALL
-    ("trace/exceptions.py", &["3.11", "3.12"]),
-    // <=3.10 YIELD_FROM re-execution on resume; 3.12/3.13 generator
-    // return/exception offsets
-    (
-        "trace/generators.py",
-        &["3.8", "3.9", "3.10", "3.12", "3.13"],
-    ),
-    // a __lt__ called from sorted() is traced by CPython
-    (
-        "vm/classes.py",
-        &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
-    ),
-    // 3.11/3.12: exception from a callee at the last CACHE unit of the
-    // CALL; 3.13: generator expression return offsets
-    ("vm/bytearray_ops.py", &["3.11", "3.12", "3.13"]),
-    ("vm/comprehensions.py", &["3.13"]),
-    ("vm/exceptions.py", &["3.11", "3.12"]),
-    // same two causes as vm/bytearray_ops.py
-    ("vm/mod_math.py", &["3.11", "3.12", "3.13"]),
-    // exception from a callee at the last CACHE unit of the CALL
-    ("vm/mod_random.py", &["3.11", "3.12"]),
-    // generator return offsets
-    ("vm/mod_time_types.py", &["3.13"]),
-    // generator expression return offsets
-    ("vm/set_order.py", &["3.13"]),
-    (
-        "vm/generators.py",
-        &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
-    ),
-    ("vm/strings.py", &["3.13"]),
-    // return offsets after a swallowed exception (3.10), CALL cache
-    // offsets (3.11/3.12), generator return offsets (3.13)
-    ("vm/with_stmt.py", &["3.10", "3.11", "3.12", "3.13"]),
-];
+/// (program, versions) whose traces still differ, and why (none now).
+const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[];
 
 fn known_different(program: &str, version: &str) -> bool {
     KNOWN_DIFFERENT

@@ -491,6 +491,7 @@ fn lift_code(
                     .copied()
                     .unwrap_or(usize::MAX),
                 after_ext: k.1,
+                caches: i.cache_entries,
             }
         })
         .collect()

@@ -2127,35 +2127,12 @@ impl Vm<'_> {
         if reverse {
             pairs.reverse();
         }
-        let sorted = self.merge_sort(pairs)?;
-        let mut out: Vec<Value> = sorted.into_iter().map(|p| p.1).collect();
+        let keys: Vec<Value> = pairs.iter().map(|p| p.0.clone()).collect();
+        let order = crate::types::list_sort::sort_order(self, &keys)?;
+        let mut out: Vec<Value> = order.into_iter().map(|i| pairs[i].1.clone()).collect();
         if reverse {
             out.reverse();
         }
-        Ok(out)
-    }
-
-    fn merge_sort(&mut self, v: Vec<(Value, Value)>) -> PyResult<Vec<(Value, Value)>> {
-        if v.len() <= 1 {
-            return Ok(v);
-        }
-        let mut v = v;
-        let right = v.split_off(v.len() / 2);
-        let left = self.merge_sort(v)?;
-        let right = self.merge_sort(right)?;
-        let mut out = Vec::with_capacity(left.len() + right.len());
-        let (mut i, mut j) = (0, 0);
-        while i < left.len() && j < right.len() {
-            if self.lt(&right[j].0, &left[i].0)? {
-                out.push(right[j].clone());
-                j += 1;
-            } else {
-                out.push(left[i].clone());
-                i += 1;
-            }
-        }
-        out.extend_from_slice(&left[i..]);
-        out.extend_from_slice(&right[j..]);
         Ok(out)
     }
 

@@ -14,6 +14,7 @@ pub mod generator;
 pub mod int;
 pub mod iter;
 pub mod list;
+pub mod list_sort;
 pub mod range;
 pub mod set;
 pub mod str;
