@@ -216,6 +216,10 @@ impl Vm<'_> {
             if spec.is_empty() {
                 return self.str(v);
             }
+            // subclasses of builtin types format their builtin value
+            if let Some(b) = crate::types::class::base_of(v) {
+                return self.format(&b, spec);
+            }
         }
         let Some(sp) = parse_spec(spec) else {
             return Err(self.value_error("Invalid format specifier"));

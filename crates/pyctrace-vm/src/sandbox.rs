@@ -106,6 +106,7 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<
         dict: RefCell::new(HashMap::new()),
         kind: Kind::Object,
         is_builtin: true,
+        meta: None,
     });
     vm.sandbox.classes.insert(name, c.clone());
     c
@@ -117,6 +118,7 @@ pub(crate) fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
         dict: RefCell::new(HashMap::new()),
         order: RefCell::new(Vec::new()),
         exc: None,
+        base: None,
     })
 }
 

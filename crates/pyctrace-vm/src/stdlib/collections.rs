@@ -915,6 +915,7 @@ fn namedtuple(vm: &mut Vm, a: Args) -> PyResult<Value> {
         dict: RefCell::new(dict),
         kind: Kind::Object,
         is_builtin: false,
+        meta: None,
     });
     Ok(Value::Class(cls))
 }

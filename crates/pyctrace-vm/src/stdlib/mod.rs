@@ -52,6 +52,7 @@ pub fn exc_class(vm: &mut Vm, key: &'static str, base: &str) -> Rc<Class> {
         dict: RefCell::new(HashMap::new()),
         kind: Kind::Exception,
         is_builtin: false,
+        meta: None,
     });
     vm.sandbox.classes.insert(key, c.clone());
     c
