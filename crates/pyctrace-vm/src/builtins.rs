@@ -607,7 +607,7 @@ pub fn construct(
 }
 
 pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
-    let v = arg0(&a);
+    let v = crate::types::class::convertible_base(&arg0(&a), cls.kind).unwrap_or(arg0(&a));
     let none = a.pos.is_empty();
     Ok(match cls.kind {
         Kind::Int => {

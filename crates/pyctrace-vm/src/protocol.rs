@@ -861,6 +861,14 @@ impl Vm<'_> {
             return Ok(None);
         };
         let Some(attr) = i.class.lookup(name) else {
+            // the builtin behaviour of a builtin-subclass instance's value
+            if let Some(b) = &i.base {
+                if crate::types::class::is_value_slot(name) {
+                    let mut a = Args::new(args);
+                    return crate::types::class::call_slot(self, &b.clone(), name, &mut a)
+                        .transpose();
+                }
+            }
             return Ok(None);
         };
         let mut full = vec![obj.clone()];
@@ -1542,6 +1550,11 @@ impl Vm<'_> {
             }
         }
         let seq_index = |vm: &mut Vm, key: &Value, len: usize, what: &str| -> PyResult<usize> {
+            // int subclasses index as their int value
+            let key = &match base_of(key) {
+                Some(b @ (Value::Int(_) | Value::BigInt(_) | Value::Bool(_))) => b,
+                _ => key.clone(),
+            };
             let i = match key {
                 Value::Int(_) | Value::Bool(_) => vm.to_i64(key)?,
                 Value::BigInt(_) => i64::MAX,

@@ -189,6 +189,24 @@ pub fn base_of(v: &Value) -> Option<Value> {
     }
 }
 
+/// The builtin value a conversion to `kind` (`int(x)`, `tuple(x)`, ...)
+/// reads from a builtin-subclass instance that does not override the
+/// conversion.
+pub fn convertible_base(v: &Value, kind: Kind) -> Option<Value> {
+    let Value::Instance(i) = v else { return None };
+    let hooks: &[&str] = match kind {
+        Kind::Int => &["__int__", "__index__"],
+        Kind::Float => &["__float__"],
+        Kind::Tuple | Kind::List | Kind::Set | Kind::FrozenSet => &["__iter__"],
+        Kind::Bytes => &["__bytes__"],
+        _ => return None,
+    };
+    if hooks.iter().any(|h| i.class.lookup(h).is_some()) {
+        return None;
+    }
+    i.base.clone()
+}
+
 impl Class {
     /// The names instances may hold when every user class of the MRO
     /// declares `__slots__` (without `__dict__`); `None`: instances have a
@@ -697,6 +715,25 @@ const VALUE_SLOTS: &[&str] = &[
     "__index__",
     "__format__",
 ];
+
+/// Whether `call_dunder` answers `name` for a builtin-subclass instance
+/// (without a Python definition) from its builtin value: the numeric
+/// conversions; the other special methods have their own fallbacks.
+pub fn is_value_slot(name: &str) -> bool {
+    matches!(name, "__abs__" | "__int__" | "__float__" | "__index__")
+}
+
+/// A dict subclass instance (not overriding `keys`) as its dict, for
+/// `**mapping` unpacking; anything else unchanged.
+pub fn mapping_base(v: Value) -> Value {
+    match &v {
+        Value::Instance(i) if i.class.lookup("keys").is_none() => match &i.base {
+            Some(d @ Value::Dict(_)) => d.clone(),
+            _ => v,
+        },
+        _ => v,
+    }
+}
 
 fn binop_of(name: &str) -> Option<(crate::lift::BinOp, u8)> {
     use crate::lift::BinOp::*;
