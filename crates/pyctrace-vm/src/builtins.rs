@@ -351,7 +351,7 @@ pub fn install(vm: &mut Vm) {
         Ok(Value::Bool(true))
     });
     native(vm, "sorted", |vm, a| {
-        let items = vm.collect(arg0(&a))?;
+        let items = vm.collect_sized(arg0(&a), false)?;
         let reverse = match a.kw_get("reverse") {
             Some(r) => vm.truthy(r)?,
             None => false,
@@ -680,8 +680,8 @@ pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Valu
                 Value::string(vm.str(&v)?)
             }
         }
-        Kind::Tuple => Value::tuple(if none { Vec::new() } else { vm.collect(v)? }),
-        Kind::List => Value::list(if none { Vec::new() } else { vm.collect(v)? }),
+        Kind::Tuple => Value::tuple(if none { Vec::new() } else { vm.collect_sized(v, false)? }),
+        Kind::List => Value::list(if none { Vec::new() } else { vm.collect_sized(v, true)? }),
         Kind::Set => {
             let s = crate::types::set::new_set(vm, Vec::new())?;
             if !none {

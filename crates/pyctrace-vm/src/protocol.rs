@@ -2408,6 +2408,26 @@ impl Vm<'_> {
     }
 
     /// All items of an iterable.
+    /// `collect` as `list()`/`tuple()`/`sorted()` do it: CPython asks a
+    /// Python `__len__` for a size hint after getting the iterator (calls
+    /// the trace shows); `list()` up to 3.9 asks once more before.
+    pub fn collect_sized(&mut self, v: Value, list_ctor: bool) -> PyResult<Vec<Value>> {
+        let user_len = match &v {
+            Value::Instance(i) => i.class.lookup("__len__").is_some(),
+            Value::Class(c) => c.meta_lookup("__len__").is_some(),
+            _ => false,
+        };
+        if !user_len {
+            return self.collect(v);
+        }
+        if list_ctor && !self.version.at_least(3, 10) {
+            self.len(&v)?;
+        }
+        let it = self.iter(&v)?;
+        self.len(&v)?;
+        self.collect(it)
+    }
+
     pub fn collect(&mut self, v: Value) -> PyResult<Vec<Value>> {
         match &v {
             Value::List(l) => return Ok(l.borrow().clone()),
