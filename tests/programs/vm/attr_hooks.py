@@ -57,7 +57,7 @@ class Frozen:
         raise AttributeError(f'cannot delete {name}: frozen')
 
     def __repr__(self):
-        return 'Frozen(' + ', '.join(f'{k}={getattr(self, k)!r}' for k in ('x', 'y')) + ')'
+        return 'Frozen(' + ', '.join([f'{k}={getattr(self, k)!r}' for k in ('x', 'y')]) + ')'
 
 
 f = Frozen(x=1, y='two')

@@ -31,7 +31,7 @@ class Word(str):
         return super().__new__(cls, text.strip())
 
     def vowels(self):
-        return sum(1 for ch in self if ch in 'aeiou')
+        return len([ch for ch in self if ch in 'aeiou'])
 
     def __eq__(self, other):
         return self.lower() == str(other).lower()
