@@ -19,7 +19,13 @@ thread_local! {
     /// SipHash compression rounds of the running version: 2 up to 3.10
     /// (siphash24), 1 from 3.11 (siphash13). Set by [`Vm::new`].
     pub static SIP_ROUNDS: std::cell::Cell<u8> = const { std::cell::Cell::new(1) };
+    /// Containers whose repr is being built (`Py_ReprEnter`): a list or
+    /// dict met again prints as `[...]`/`{...}`, and nesting is bounded.
+    static REPR_ACTIVE: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
+
+/// How deep container reprs nest before RecursionError.
+const REPR_DEPTH_LIMIT: usize = 1000;
 
 /// CPython's `_Py_HashBytes` with PYTHONHASHSEED=0 (a zero key).
 pub fn bytes_hash(data: &[u8]) -> i64 {
@@ -610,6 +616,34 @@ impl Vm<'_> {
     // ---- repr / str / truth ----
 
     pub fn repr(&mut self, v: &Value) -> PyResult<String> {
+        let (id, again) = match v {
+            Value::List(l) => (Rc::as_ptr(l) as usize, "[...]"),
+            Value::Dict(d) => (Rc::as_ptr(d) as usize, "{...}"),
+            Value::Tuple(_) | Value::Set(_) | Value::FrozenSet(_) => (0, ""),
+            _ => return self.repr_value(v),
+        };
+        let (seen, depth) = REPR_ACTIVE.with(|a| {
+            let a = a.borrow();
+            (id != 0 && a.contains(&id), a.len())
+        });
+        if seen {
+            return Ok(again.to_string());
+        }
+        if depth >= REPR_DEPTH_LIMIT {
+            return Err(self.new_exc(
+                "RecursionError",
+                "maximum recursion depth exceeded while getting the repr of an object",
+            ));
+        }
+        REPR_ACTIVE.with(|a| a.borrow_mut().push(id));
+        let r = self.repr_value(v);
+        REPR_ACTIVE.with(|a| {
+            a.borrow_mut().pop();
+        });
+        r
+    }
+
+    fn repr_value(&mut self, v: &Value) -> PyResult<String> {
         self.charge_memory(0)?;
         if let Some(b) = inherited_base(v, &["__repr__"]) {
             return self.repr(&b);
@@ -2182,6 +2216,9 @@ impl Vm<'_> {
 
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
         if let Some(b) = inherited_base(v, &["__hash__", "__eq__"]) {
+            if let (Value::List(_) | Value::Dict(_) | Value::Set(_), Value::Instance(i)) = (&b, v) {
+                return Err(self.type_error(format!("unhashable type: '{}'", i.class.name)));
+            }
             return self.hash(&b);
         }
         if let Some(h) = pure_hash(v) {

@@ -458,6 +458,18 @@ pub fn type_new(
             )));
         }
     };
+    if let Some(slots) = vm.dict_get(ns, &Value::str("__slots__"))? {
+        let names = match slots {
+            Value::Str(_) => vec![slots],
+            other => vm.collect(other)?,
+        };
+        for n in &names {
+            if !matches!(n, Value::Str(_)) {
+                let t = vm.type_name(n);
+                return Err(vm.type_error(format!("__slots__ items must be strings, not '{}'", t)));
+            }
+        }
+    }
     let mut dict = HashMap::new();
     let mut qualname = name.to_string();
     let mut module = "__main__".to_string();
@@ -580,16 +592,39 @@ pub fn type_call(
     Ok(obj)
 }
 
+/// The `(name, bases, ns)` arguments of `type.__new__`, checked.
+fn type_args(vm: &mut Vm, args: &[Value]) -> PyResult<(String, Vec<Value>, Rc<RefCell<Dict>>)> {
+    let wrong = |vm: &mut Vm, i: usize, want: &str| {
+        let t = vm.type_name(&args[i]);
+        Err(vm.type_error(format!(
+            "type.__new__() argument {} must be {}, not {}",
+            i + 1,
+            want,
+            t
+        )))
+    };
+    if args.len() != 3 {
+        return Err(vm.type_error("type.__new__() takes exactly 3 arguments".into()));
+    }
+    let Value::Str(name) = &args[0] else {
+        return wrong(vm, 0, "str");
+    };
+    let Value::Tuple(bases) = &args[1] else {
+        return wrong(vm, 1, "tuple");
+    };
+    let Value::Dict(ns) = &args[2] else {
+        return wrong(vm, 2, "dict");
+    };
+    Ok((name.s.clone(), bases.to_vec(), ns.clone()))
+}
+
 /// `type(name, bases, ns)`, through the most derived metaclass of `bases`.
 fn type3(vm: &mut Vm, args: Vec<Value>, kw: Vec<(String, Value)>) -> PyResult<Value> {
-    let (Value::Str(name), Value::Tuple(bases), Value::Dict(ns)) = (&args[0], &args[1], &args[2])
-    else {
-        return Err(vm.type_error("type.__new__() argument 1 must be str".into()));
-    };
-    let bases_c = class_list(vm, bases)?;
+    let (name, bases, ns) = type_args(vm, &args)?;
+    let bases_c = class_list(vm, &bases)?;
     match winner_meta(vm, None, &bases_c)? {
         Some(m) => vm.call(&Value::Class(m), args.clone(), kw),
-        None => Ok(Value::Class(type_new(vm, None, &name.s, bases_c, ns, kw)?)),
+        None => Ok(Value::Class(type_new(vm, None, &name, bases_c, &ns, kw)?)),
     }
 }
 
@@ -607,18 +642,11 @@ pub fn object_new(
         Kind::Object => return Ok(Value::Instance(Rc::new(Instance::plain(cls.clone(), None)))),
         Kind::Exception => return Ok(crate::protocol::new_exception(cls.clone(), args)),
         Kind::Type => {
-            if args.len() != 3 {
-                return Err(vm.type_error("type.__new__() takes exactly 3 arguments".into()));
-            }
-            let (Value::Str(name), Value::Tuple(bases), Value::Dict(ns)) =
-                (&args[0], &args[1], &args[2])
-            else {
-                return Err(vm.type_error("type.__new__() argument 1 must be str".into()));
-            };
-            let bases = class_list(vm, bases)?;
+            let (name, bases, ns) = type_args(vm, &args)?;
+            let bases = class_list(vm, &bases)?;
             let meta = if cls.is_builtin { None } else { Some(cls.clone()) };
             let meta = winner_meta(vm, meta, &bases)?;
-            return Ok(Value::Class(type_new(vm, meta, &name.s, bases, ns, kw)?));
+            return Ok(Value::Class(type_new(vm, meta, &name, bases, &ns, kw)?));
         }
         Kind::List => Value::list(Vec::new()),
         Kind::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
@@ -808,11 +836,15 @@ pub fn call_slot(vm: &mut Vm, this: &Value, name: &str, a: &mut Args) -> Option<
             let Value::Class(owner) = this else {
                 return Some(Err(vm.type_error("__new__ of a non-type".into())));
             };
-            let Some(Value::Class(target)) = pos.first().cloned() else {
-                return Some(Err(vm.type_error(format!(
-                    "{}.__new__(X): X is not a type object",
-                    owner.name
-                ))));
+            let target = match pos.first() {
+                Some(Value::Class(t)) => t.clone(),
+                other => {
+                    let t = vm.type_name(other.unwrap_or(&Value::None));
+                    return Some(Err(vm.type_error(format!(
+                        "{}.__new__(X): X is not a type object ({})",
+                        owner.name, t
+                    ))));
+                }
             };
             if !target.is_subclass(owner) {
                 return Some(Err(vm.type_error(format!(
