@@ -680,8 +680,16 @@ pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Valu
                 Value::string(vm.str(&v)?)
             }
         }
-        Kind::Tuple => Value::tuple(if none { Vec::new() } else { vm.collect_sized(v, false)? }),
-        Kind::List => Value::list(if none { Vec::new() } else { vm.collect_sized(v, true)? }),
+        Kind::Tuple => Value::tuple(if none {
+            Vec::new()
+        } else {
+            vm.collect_sized(v, false)?
+        }),
+        Kind::List => Value::list(if none {
+            Vec::new()
+        } else {
+            vm.collect_sized(v, true)?
+        }),
         Kind::Set => {
             let s = crate::types::set::new_set(vm, Vec::new())?;
             if !none {

@@ -982,7 +982,12 @@ impl Vm<'_> {
     /// `<module.qualname object at 0x...>`
     pub fn default_repr(&self, v: &Value) -> String {
         let c = self.type_of(v);
-        format!("<{}.{} object at {:#x}>", c.module, c.qualname, v.identity())
+        format!(
+            "<{}.{} object at {:#x}>",
+            c.module,
+            c.qualname,
+            v.identity()
+        )
     }
 
     /// Calls a special method a user metaclass defines for a class value.
@@ -1040,7 +1045,8 @@ impl Vm<'_> {
             }
             Value::Class(k) => {
                 if let Some(check) = k.meta_lookup("__subclasscheck__") {
-                    let r = self.call(&check, vec![t.clone(), Value::Class(c.clone())], Vec::new())?;
+                    let r =
+                        self.call(&check, vec![t.clone(), Value::Class(c.clone())], Vec::new())?;
                     return self.truthy(&r);
                 }
                 Ok(c.is_subclass(k))
@@ -1159,7 +1165,12 @@ impl Vm<'_> {
                     "__class__" => return Ok(Value::Class(self.type_of(obj))),
                     // not inherited: every class has its own
                     "__doc__" => {
-                        return Ok(c.dict.borrow().get("__doc__").cloned().unwrap_or(Value::None))
+                        return Ok(c
+                            .dict
+                            .borrow()
+                            .get("__doc__")
+                            .cloned()
+                            .unwrap_or(Value::None))
                     }
                     _ => {}
                 }
@@ -1423,9 +1434,15 @@ impl Vm<'_> {
             }
             Value::Class(c) => {
                 let msg = if self.version.at_least(3, 10) {
-                    format!("cannot set '{}' attribute of immutable type '{}'", name, c.name)
+                    format!(
+                        "cannot set '{}' attribute of immutable type '{}'",
+                        name, c.name
+                    )
                 } else {
-                    format!("can't set attributes of built-in/extension type '{}'", c.name)
+                    format!(
+                        "can't set attributes of built-in/extension type '{}'",
+                        c.name
+                    )
                 };
                 Err(self.type_error(msg))
             }
@@ -2584,7 +2601,9 @@ impl Vm<'_> {
         }
         if let Value::Instance(i) = src {
             if i.class.lookup("keys").is_some() {
-                let keys = self.call_dunder(src, "keys", Vec::new())?.unwrap_or(Value::None);
+                let keys = self
+                    .call_dunder(src, "keys", Vec::new())?
+                    .unwrap_or(Value::None);
                 for k in self.collect(keys)? {
                     let v = self.getitem(src, &k)?;
                     self.dict_set(d, k, v)?;

@@ -70,11 +70,11 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
 /// A class from the `collections` module emulated natively.
 fn collections_class(v: &Value, names: &[&str]) -> bool {
     match v {
-        Value::Instance(i) => i
-            .class
-            .mro()
-            .iter()
-            .any(|c| c.module == "collections" && c.is_builtin && names.contains(&c.name.as_str())),
+        Value::Instance(i) => {
+            i.class.mro().iter().any(|c| {
+                c.module == "collections" && c.is_builtin && names.contains(&c.name.as_str())
+            })
+        }
         _ => false,
     }
 }

@@ -220,7 +220,10 @@ impl Class {
             let slots = c.dict.borrow().get("__slots__").cloned()?;
             let items = match slots {
                 Value::Str(s) => vec![s.s.clone()],
-                Value::Tuple(t) => t.iter().filter_map(|v| v.as_str().map(String::from)).collect(),
+                Value::Tuple(t) => t
+                    .iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect(),
                 Value::List(l) => l
                     .borrow()
                     .iter()
@@ -338,7 +341,11 @@ pub fn build_class(vm: &mut Vm, a: Args) -> PyResult<Value> {
             let ns = Rc::new(RefCell::new(Dict::new()));
             init_namespace(vm, &body, &ns)?;
             let cell = vm.run_body(&body, ns.clone())?;
-            let args = vec![Value::string(name), Value::tuple(base_values), Value::Dict(ns)];
+            let args = vec![
+                Value::string(name),
+                Value::tuple(base_values),
+                Value::Dict(ns),
+            ];
             let cls = vm.call(&other, args, kw)?;
             set_class_cell(&cell, &cls);
             return Ok(cls);
@@ -352,14 +359,21 @@ pub fn build_class(vm: &mut Vm, a: Args) -> PyResult<Value> {
                 other => other,
             };
             let mut args = Vec::new();
-            if !matches!(meta.as_ref().and_then(|m| m.lookup("__prepare__")), Some(Value::StaticMethod(_))) {
-                args.push(Value::Class(meta.clone().unwrap_or_else(|| vm.class("type"))));
+            if !matches!(
+                meta.as_ref().and_then(|m| m.lookup("__prepare__")),
+                Some(Value::StaticMethod(_))
+            ) {
+                args.push(Value::Class(
+                    meta.clone().unwrap_or_else(|| vm.class("type")),
+                ));
             }
             args.push(Value::string(name.clone()));
             args.push(Value::tuple(base_values.clone()));
             match vm.call(&f, args, kw.clone())? {
                 Value::Dict(d) => d,
-                Value::Instance(i) if i.class.kind == Kind::Dict && !i.class.has_user("__setitem__") => {
+                Value::Instance(i)
+                    if i.class.kind == Kind::Dict && !i.class.has_user("__setitem__") =>
+                {
                     match &i.base {
                         Some(Value::Dict(d)) => d.clone(),
                         _ => return Err(vm.unsupported("a __prepare__ namespace without a dict")),
@@ -429,11 +443,15 @@ pub fn type_new(
     let mut kind = Kind::Object;
     for b in &bases {
         if !subclassable(b.kind) {
-            if b.is_builtin && matches!(b.kind, Kind::Bool | Kind::Range | Kind::Slice | Kind::Function | Kind::Generator) {
-                return Err(vm.type_error(format!(
-                    "type '{}' is not an acceptable base type",
-                    b.name
-                )));
+            if b.is_builtin
+                && matches!(
+                    b.kind,
+                    Kind::Bool | Kind::Range | Kind::Slice | Kind::Function | Kind::Generator
+                )
+            {
+                return Err(
+                    vm.type_error(format!("type '{}' is not an acceptable base type", b.name))
+                );
             }
             return Err(vm.unsupported(&format!("subclassing builtin type '{}'", b.name)));
         }
@@ -450,7 +468,11 @@ pub fn type_new(
         Ok(m) => m,
         Err(heads) => {
             let names: Vec<&str> = heads.iter().map(|c| c.name.as_str()).collect();
-            let sep = if vm.version.at_least(3, 13) { " " } else { "\n" };
+            let sep = if vm.version.at_least(3, 13) {
+                " "
+            } else {
+                "\n"
+            };
             return Err(vm.type_error(format!(
                 "Cannot create a consistent method resolution{}order (MRO) for bases {}",
                 sep,
@@ -514,12 +536,19 @@ pub fn type_new(
     for (k, v) in &items {
         if let Value::Instance(i) = v {
             if let Some(hook) = i.class.lookup("__set_name__") {
-                vm.call(&hook, vec![v.clone(), Value::Class(cls.clone()), k.clone()], Vec::new())?;
+                vm.call(
+                    &hook,
+                    vec![v.clone(), Value::Class(cls.clone()), k.clone()],
+                    Vec::new(),
+                )?;
             }
         }
     }
     // super(cls, cls).__init_subclass__(**kw)
-    let hook = cls.mro_rest.iter().find_map(|c| c.dict.borrow().get("__init_subclass__").cloned());
+    let hook = cls
+        .mro_rest
+        .iter()
+        .find_map(|c| c.dict.borrow().get("__init_subclass__").cloned());
     match hook {
         Some(h) => {
             let f = match h {
@@ -530,7 +559,10 @@ pub fn type_new(
         }
         None if !kw.is_empty() => {
             let msg = if vm.version.at_least(3, 9) {
-                format!("{}.__init_subclass__() takes no keyword arguments", cls.name)
+                format!(
+                    "{}.__init_subclass__() takes no keyword arguments",
+                    cls.name
+                )
             } else {
                 "__init_subclass__() takes no keyword arguments".to_string()
             };
@@ -583,7 +615,10 @@ pub fn type_call(
             }
         }
         None => {
-            if user_new.is_none() && cls.kind == Kind::Object && (!args.is_empty() || !kw.is_empty()) {
+            if user_new.is_none()
+                && cls.kind == Kind::Object
+                && (!args.is_empty() || !kw.is_empty())
+            {
                 return Err(vm.type_error(format!("{}() takes no arguments", cls.name)));
             }
             builtin_init(vm, &obj, args, kw)?;
@@ -644,7 +679,11 @@ pub fn object_new(
         Kind::Type => {
             let (name, bases, ns) = type_args(vm, &args)?;
             let bases = class_list(vm, &bases)?;
-            let meta = if cls.is_builtin { None } else { Some(cls.clone()) };
+            let meta = if cls.is_builtin {
+                None
+            } else {
+                Some(cls.clone())
+            };
             let meta = winner_meta(vm, meta, &bases)?;
             return Ok(Value::Class(type_new(vm, meta, &name, bases, &ns, kw)?));
         }
@@ -659,11 +698,19 @@ pub fn object_new(
     if cls.is_builtin {
         return Ok(base);
     }
-    Ok(Value::Instance(Rc::new(Instance::plain(cls.clone(), Some(base)))))
+    Ok(Value::Instance(Rc::new(Instance::plain(
+        cls.clone(),
+        Some(base),
+    ))))
 }
 
 /// The builtin `__init__` of the layout: refills a list, dict or set value.
-fn builtin_init(vm: &mut Vm, obj: &Value, args: Vec<Value>, kw: Vec<(String, Value)>) -> PyResult<()> {
+fn builtin_init(
+    vm: &mut Vm,
+    obj: &Value,
+    args: Vec<Value>,
+    kw: Vec<(String, Value)>,
+) -> PyResult<()> {
     let Some(base) = base_of(obj) else {
         if let Value::Instance(i) = obj {
             if let Some(d) = &i.exc {
@@ -853,7 +900,11 @@ pub fn call_slot(vm: &mut Vm, this: &Value, name: &str, a: &mut Args) -> Option<
                 ))));
             }
             let rest = pos[1..].to_vec();
-            let rest = if owner.kind == Kind::Object { Vec::new() } else { rest };
+            let rest = if owner.kind == Kind::Object {
+                Vec::new()
+            } else {
+                rest
+            };
             object_new(vm, &target, rest, kw)
         }
         "__type_call__" => match this {
@@ -869,7 +920,10 @@ pub fn call_slot(vm: &mut Vm, this: &Value, name: &str, a: &mut Args) -> Option<
                     Value::Class(c) => c.name.clone(),
                     _ => String::new(),
                 };
-                Err(vm.type_error(format!("{}.__init_subclass__() takes no keyword arguments", n)))
+                Err(vm.type_error(format!(
+                    "{}.__init_subclass__() takes no keyword arguments",
+                    n
+                )))
             }
         }
         "__object_setattr__" => match arg(0) {
@@ -912,15 +966,16 @@ pub fn call_slot(vm: &mut Vm, this: &Value, name: &str, a: &mut Args) -> Option<
         },
         "__hash__" => vm.hash(this).map(Value::Int),
         "__bool__" => vm.truthy(this).map(Value::Bool),
-        "__int__" | "__index__" => {
-            vm.to_index(this).map(Value::Int)
-        }
+        "__int__" | "__index__" => vm.to_index(this).map(Value::Int),
         "__float__" => {
             let float = vm.class("float");
             crate::builtins::construct_builtin(vm, &float, Args::new(vec![this.clone()]))
         }
         "__abs__" => {
-            let f = vm.builtins.borrow().get_str("abs", crate::protocol::str_hash("abs"));
+            let f = vm
+                .builtins
+                .borrow()
+                .get_str("abs", crate::protocol::str_hash("abs"));
             vm.call(&f.unwrap_or(Value::None), vec![this.clone()], Vec::new())
         }
         "__neg__" => vm.unary_op(crate::lift::UnaryOp::Neg, this),
