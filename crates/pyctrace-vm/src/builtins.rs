@@ -774,13 +774,7 @@ pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Valu
                 return Err(vm.unsupported("type() with three arguments"));
             }
         }
-        Kind::Object => Value::Instance(Rc::new(Instance {
-            class: cls.clone(),
-            dict: Default::default(),
-            order: Default::default(),
-            exc: None,
-            base: None,
-        })),
+        Kind::Object => Value::Instance(Rc::new(Instance::plain(cls.clone(), None))),
         Kind::Property => {
             let get = |i: usize, k: &str| {
                 a.pos

@@ -1122,13 +1122,7 @@ impl Vm<'_> {
                     return self.bind(a, obj, &cls, name);
                 }
                 if name == "__dict__" && cls.slot_names().is_none() {
-                    let d = Rc::new(RefCell::new(Dict::new()));
-                    for k in i.order.borrow().clone() {
-                        if let Some(v) = i.get(&k) {
-                            self.dict_set(&d, Value::string(k), v)?;
-                        }
-                    }
-                    return Ok(Value::Dict(d));
+                    return Ok(Value::Dict(i.dict_value()));
                 }
                 if let Some(base) = &i.base {
                     if let Ok(v) = self.generic_getattr(&base.clone(), name) {
@@ -2668,5 +2662,6 @@ pub fn new_exception(cls: Rc<Class>, args: Vec<Value>) -> Value {
         order: RefCell::new(Vec::new()),
         exc: Some(RefCell::new(ExcData::new(args))),
         base: None,
+        live: RefCell::new(None),
     }))
 }

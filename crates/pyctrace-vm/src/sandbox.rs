@@ -119,6 +119,7 @@ pub(crate) fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
         order: RefCell::new(Vec::new()),
         exc: None,
         base: None,
+        live: RefCell::new(None),
     })
 }
 

@@ -94,6 +94,22 @@ del lg.extra
 print(lg.value, lg.history, hasattr(lg, 'extra'))
 
 
+class Doubler:
+    def __setattr__(self, name, value):
+        self.__dict__[name] = value * 2
+
+    def __delattr__(self, name):
+        self.__dict__.pop(name)
+
+
+db = Doubler()
+db.n = 4
+db.__dict__['raw'] = 1
+print(db.n, db.raw, vars(db))
+del db.n
+print(vars(db), hasattr(db, 'n'))
+
+
 class Proxy:
     def __init__(self, target):
         object.__setattr__(self, '_target', target)

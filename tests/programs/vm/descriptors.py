@@ -40,7 +40,7 @@ class Lazy:
             return self
         self.calls += 1
         value = self.func(obj)
-        setattr(obj, self.func.__name__, value)
+        obj.__dict__[self.func.__name__] = value
         return value
 
 
@@ -67,7 +67,7 @@ r.age = 32
 print(r.age, sorted(vars(r)))
 del r.age
 print('after del', r.age)
-print(r.summary, r.summary, Record.summary.calls)
+print(r.summary, r.summary, Record.summary.calls, vars(r) is r.__dict__)
 
 
 class Temperature:

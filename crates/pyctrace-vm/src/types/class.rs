@@ -145,14 +145,42 @@ pub struct Instance {
     /// The builtin value an instance of a subclass of int, str, tuple,
     /// list, dict, ... carries (its methods and operators work on it).
     pub base: Option<Value>,
+    /// Once `__dict__` has been asked for, the attributes live in this dict
+    /// (shared with the program, which may write to it).
+    pub live: RefCell<Option<Rc<RefCell<Dict>>>>,
+}
+
+/// The slot of the string key `name` in `d`.
+fn str_slot(d: &Dict, name: &str, h: i64) -> Option<usize> {
+    d.candidates(h)
+        .into_iter()
+        .find(|(_, k)| k.as_str() == Some(name))
+        .map(|(i, _)| i)
 }
 
 impl Instance {
+    fn live_dict(&self) -> Option<Rc<RefCell<Dict>>> {
+        self.live.borrow().clone()
+    }
+
     pub fn get(&self, name: &str) -> Option<Value> {
+        if let Some(d) = self.live_dict() {
+            let h = crate::protocol::str_hash(name);
+            return d.borrow().get_str(name, h);
+        }
         self.dict.borrow().get(name).cloned()
     }
 
     pub fn set(&self, name: &str, v: Value) {
+        if let Some(d) = self.live_dict() {
+            let h = crate::protocol::str_hash(name);
+            let mut d = d.borrow_mut();
+            match str_slot(&d, name, h) {
+                Some(i) => d.set_at(i, v),
+                None => d.push(Value::str(name), v, h),
+            }
+            return;
+        }
         let mut d = self.dict.borrow_mut();
         if d.insert(name.to_string(), v).is_none() {
             self.order.borrow_mut().push(name.to_string());
@@ -160,11 +188,50 @@ impl Instance {
     }
 
     pub fn del(&self, name: &str) -> bool {
+        if let Some(d) = self.live_dict() {
+            let h = crate::protocol::str_hash(name);
+            let mut d = d.borrow_mut();
+            return match str_slot(&d, name, h) {
+                Some(i) => d.remove_at(i).is_some(),
+                None => false,
+            };
+        }
         let removed = self.dict.borrow_mut().remove(name).is_some();
         if removed {
             self.order.borrow_mut().retain(|n| n != name);
         }
         removed
+    }
+
+    /// Attribute names in insertion order.
+    pub fn attr_names(&self) -> Vec<String> {
+        match self.live_dict() {
+            Some(d) => d
+                .borrow()
+                .keys()
+                .iter()
+                .filter_map(|k| k.as_str().map(String::from))
+                .collect(),
+            None => self.order.borrow().clone(),
+        }
+    }
+
+    /// `obj.__dict__`: the attributes move into a dict the program shares.
+    pub fn dict_value(&self) -> Rc<RefCell<Dict>> {
+        if let Some(d) = self.live_dict() {
+            return d;
+        }
+        let mut d = Dict::new();
+        let map = std::mem::take(&mut *self.dict.borrow_mut());
+        for k in std::mem::take(&mut *self.order.borrow_mut()) {
+            if let Some(v) = map.get(&k) {
+                let h = crate::protocol::str_hash(&k);
+                d.push(Value::string(k), v.clone(), h);
+            }
+        }
+        let d = Rc::new(RefCell::new(d));
+        *self.live.borrow_mut() = Some(d.clone());
+        d
     }
 }
 
@@ -177,6 +244,7 @@ impl Instance {
             order: RefCell::new(Vec::new()),
             exc: None,
             base,
+            live: RefCell::new(None),
         }
     }
 }
