@@ -29,6 +29,7 @@ fn builtin_class(name: &str, kind: Kind, bases: Vec<Rc<Class>>) -> Rc<Class> {
         kind,
         is_builtin: true,
         meta: None,
+        dict_order: Default::default(),
     })
 }
 

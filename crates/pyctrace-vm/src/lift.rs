@@ -189,6 +189,8 @@ pub enum Op {
     },
     LoadFromDictOrGlobals(u32),
     LoadLocals,
+    /// SETUP_ANNOTATIONS: `__annotations__ = {}` in the names dict if absent.
+    SetupAnnotations,
     MakeCell(u32),
     CopyFreeVars(u32),
     LoadAttr {
@@ -602,6 +604,7 @@ fn lift_unchecked(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         },
         M::LOAD_FROM_DICT_OR_GLOBALS => Op::LoadFromDictOrGlobals(arg),
         M::LOAD_LOCALS => Op::LoadLocals,
+        M::SETUP_ANNOTATIONS => Op::SetupAnnotations,
         M::MAKE_CELL => Op::MakeCell(arg),
         M::COPY_FREE_VARS => Op::CopyFreeVars(arg),
         M::LOAD_ATTR => {

@@ -1083,6 +1083,16 @@ impl Vm<'_> {
                 r => r,
             };
         }
+        if let Value::Class(c) = obj {
+            if let Some(g) = c.meta_lookup("__getattr__") {
+                return match self.generic_getattr(obj, name) {
+                    Err(e) if self.exc_matches_name(&e, "AttributeError") => {
+                        self.call(&g, vec![obj.clone(), Value::str(name)], Vec::new())
+                    }
+                    r => r,
+                };
+            }
+        }
         self.generic_getattr(obj, name)
     }
 
@@ -1157,6 +1167,15 @@ impl Vm<'_> {
                         return Ok(c.bases.first().cloned().map_or(Value::None, Value::Class))
                     }
                     "__class__" => return Ok(Value::Class(self.type_of(obj))),
+                    // a snapshot (CPython's is a read-only mappingproxy)
+                    "__dict__" => {
+                        let d = Rc::new(RefCell::new(Dict::new()));
+                        for (k, v) in c.attrs_in_order() {
+                            let h = str_hash(&k);
+                            d.borrow_mut().push(Value::string(k), v, h);
+                        }
+                        return Ok(Value::Dict(d));
+                    }
                     // not inherited: every class has its own
                     "__doc__" => {
                         return Ok(c
@@ -1348,11 +1367,14 @@ impl Vm<'_> {
 
     /// `setattr(obj, name, v)`: a Python `__setattr__`, else the generic store.
     pub fn setattr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
-        if let Value::Instance(i) = obj {
-            if let Some(sa) = i.class.lookup("__setattr__") {
-                self.call(&sa, vec![obj.clone(), Value::str(name), v], Vec::new())?;
-                return Ok(());
-            }
+        let hook = match obj {
+            Value::Instance(i) => i.class.lookup("__setattr__"),
+            Value::Class(c) => c.meta_lookup("__setattr__"),
+            _ => None,
+        };
+        if let Some(sa) = hook {
+            self.call(&sa, vec![obj.clone(), Value::str(name), v], Vec::new())?;
+            return Ok(());
         }
         self.generic_setattr(obj, name, v)
     }
@@ -1419,7 +1441,7 @@ impl Vm<'_> {
                 Ok(())
             }
             Value::Class(c) if !c.is_builtin => {
-                c.dict.borrow_mut().insert(name.to_string(), v);
+                c.set_attr(name, v);
                 Ok(())
             }
             Value::Function(f) => {
@@ -1452,11 +1474,14 @@ impl Vm<'_> {
 
     /// `delattr(obj, name)`: a Python `__delattr__`, else the generic delete.
     pub fn delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
-        if let Value::Instance(i) = obj {
-            if let Some(da) = i.class.lookup("__delattr__") {
-                self.call(&da, vec![obj.clone(), Value::str(name)], Vec::new())?;
-                return Ok(());
-            }
+        let hook = match obj {
+            Value::Instance(i) => i.class.lookup("__delattr__"),
+            Value::Class(c) => c.meta_lookup("__delattr__"),
+            _ => None,
+        };
+        if let Some(da) = hook {
+            self.call(&da, vec![obj.clone(), Value::str(name)], Vec::new())?;
+            return Ok(());
         }
         self.generic_delattr(obj, name)
     }
@@ -1494,9 +1519,7 @@ impl Vm<'_> {
                     Err(self.new_exc("AttributeError", name))
                 }
             }
-            Value::Class(c) if !c.is_builtin && c.dict.borrow_mut().remove(name).is_some() => {
-                Ok(())
-            }
+            Value::Class(c) if !c.is_builtin && c.del_attr(name) => Ok(()),
             other => Err(self.attr_error(other, name)),
         }
     }
@@ -2237,6 +2260,10 @@ impl Vm<'_> {
         }
         match v {
             Value::Instance(i) => {
+                // `__hash__ = None` marks the class unhashable
+                if let Some(Value::None) = i.class.lookup("__hash__") {
+                    return Err(self.type_error(format!("unhashable type: '{}'", i.class.name)));
+                }
                 if let Some(r) = self.call_dunder(v, "__hash__", vec![])? {
                     return match r {
                         Value::None => {

@@ -107,6 +107,7 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<
         kind: Kind::Object,
         is_builtin: true,
         meta: None,
+        dict_order: Default::default(),
     });
     vm.sandbox.classes.insert(name, c.clone());
     c

@@ -398,6 +398,7 @@ impl<'io> Vm<'io> {
             | Op::LoadClassDeref { .. }
             | Op::LoadFromDictOrGlobals(_)
             | Op::LoadLocals
+            | Op::SetupAnnotations
             | Op::MakeCell(_)
             | Op::CopyFreeVars(_)
             | Op::LoadAttr { .. }

@@ -916,6 +916,7 @@ fn namedtuple(vm: &mut Vm, a: Args) -> PyResult<Value> {
         kind: Kind::Object,
         is_builtin: false,
         meta: None,
+        dict_order: Default::default(),
     });
     Ok(Value::Class(cls))
 }

@@ -54,6 +54,9 @@ pub struct Class {
     pub is_builtin: bool,
     /// The metaclass when it is not `type`.
     pub meta: Option<Rc<Class>>,
+    /// Names of `dict` in definition order (for `__dict__`; the map itself
+    /// is unordered).
+    pub dict_order: RefCell<Vec<String>>,
 }
 
 impl Class {
@@ -305,6 +308,37 @@ impl Class {
             names.extend(items);
         }
         Some(names)
+    }
+
+    /// Sets a class attribute, keeping the definition order.
+    pub fn set_attr(&self, name: &str, v: Value) {
+        if self.dict.borrow_mut().insert(name.to_string(), v).is_none() {
+            self.dict_order.borrow_mut().push(name.to_string());
+        }
+    }
+
+    /// Removes a class attribute.
+    pub fn del_attr(&self, name: &str) -> bool {
+        let removed = self.dict.borrow_mut().remove(name).is_some();
+        if removed {
+            self.dict_order.borrow_mut().retain(|n| n != name);
+        }
+        removed
+    }
+
+    /// The attributes in definition order (names missing from the order,
+    /// set by native code, follow sorted).
+    pub fn attrs_in_order(&self) -> Vec<(String, Value)> {
+        let d = self.dict.borrow();
+        let order = self.dict_order.borrow();
+        let mut out: Vec<(String, Value)> = order
+            .iter()
+            .filter_map(|k| d.get(k).map(|v| (k.clone(), v.clone())))
+            .collect();
+        let mut rest: Vec<&String> = d.keys().filter(|k| !order.contains(k)).collect();
+        rest.sort();
+        out.extend(rest.into_iter().map(|k| (k.clone(), d[k].clone())));
+        out
     }
 
     /// A special method defined by a user metaclass.
@@ -561,6 +595,7 @@ pub fn type_new(
         }
     }
     let mut dict = HashMap::new();
+    let mut order = Vec::new();
     let mut qualname = name.to_string();
     let mut module = "__main__".to_string();
     let items = ns.borrow().items();
@@ -583,7 +618,9 @@ pub fn type_new(
             }
             _ => v.clone(),
         };
-        dict.insert(key.s.clone(), v);
+        if dict.insert(key.s.clone(), v).is_none() {
+            order.push(key.s.clone());
+        }
     }
     vm.charge_memory(256)?;
     let cls = Rc::new(Class {
@@ -596,6 +633,7 @@ pub fn type_new(
         kind,
         is_builtin: false,
         meta,
+        dict_order: RefCell::new(order),
     });
     if let Some(cell) = vm.dict_get(ns, &Value::str("__classcell__"))? {
         set_class_cell(&cell, &Value::Class(cls.clone()));
