@@ -314,14 +314,17 @@ pub fn install(vm: &mut Vm) {
     native(vm, "id", |_, a| Ok(Value::Int(arg0(&a).identity() as i64)));
     native(vm, "hash", |vm, a| Ok(Value::Int(vm.hash(&arg0(&a))?)));
     native(vm, "callable", |_, a| {
-        Ok(Value::Bool(matches!(
-            arg0(&a),
-            Value::Function(_)
-                | Value::Native(_)
-                | Value::NativeMethod(_)
-                | Value::BoundMethod(_)
-                | Value::Class(_)
-        )))
+        Ok(Value::Bool(match arg0(&a) {
+            Value::Instance(i) => i.class.lookup("__call__").is_some(),
+            v => matches!(
+                v,
+                Value::Function(_)
+                    | Value::Native(_)
+                    | Value::NativeMethod(_)
+                    | Value::BoundMethod(_)
+                    | Value::Class(_)
+            ),
+        }))
     });
     native(vm, "iter", |vm, a| vm.iter(&arg0(&a)));
     native(vm, "next", |vm, a| {

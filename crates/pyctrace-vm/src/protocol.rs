@@ -1264,6 +1264,8 @@ impl Vm<'_> {
                     name: name.to_string(),
                 }))),
                 "fget" => Ok(p[0].clone()),
+                "fset" => Ok(p[1].clone()),
+                "fdel" => Ok(p[2].clone()),
                 _ => Err(self.attr_error(obj, name)),
             },
             Value::Code(c) => match name {

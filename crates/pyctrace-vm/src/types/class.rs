@@ -411,6 +411,10 @@ fn class_list(vm: &mut Vm, bases: &[Value]) -> PyResult<Vec<Rc<Class>>> {
     for b in bases {
         match b {
             Value::Class(c) => out.push(c.clone()),
+            // library classes the VM emulates with a native constructor
+            Value::Native(n) => {
+                return Err(vm.unsupported(&format!("subclassing the library class {}", n.name)))
+            }
             other => {
                 let t = vm.type_name(other);
                 return Err(vm.type_error(format!("bases must be types, not {}", t)));
@@ -556,6 +560,10 @@ pub fn type_new(
                 );
             }
             return Err(vm.unsupported(&format!("subclassing builtin type '{}'", b.name)));
+        }
+        if b.is_builtin && b.module != "builtins" {
+            // VM-native library classes keep their state natively
+            return Err(vm.unsupported(&format!("subclassing {}.{}", b.module, b.name)));
         }
         if b.kind == Kind::Object {
             continue;
