@@ -69,6 +69,7 @@ pub fn sample_of(kind: Kind) -> Option<Value> {
         Kind::List => Value::list(Vec::new()),
         Kind::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
         Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+        Kind::FrozenSet => Value::FrozenSet(Rc::new(Dict::new())),
         Kind::Tuple => Value::tuple(Vec::new()),
         Kind::Int | Kind::Bool => Value::Int(0),
         Kind::Float => Value::Float(0.0),
@@ -83,6 +84,7 @@ pub fn kind_type_name(kind: Kind) -> &'static str {
         Kind::List => "list",
         Kind::Dict => "dict",
         Kind::Set => "set",
+        Kind::FrozenSet => "frozenset",
         Kind::Tuple => "tuple",
         Kind::Int => "int",
         Kind::Bool => "bool",
@@ -514,6 +516,14 @@ fn min_max(vm: &mut Vm, a: Args, is_min: bool) -> PyResult<Value> {
 
 fn b_round(vm: &mut Vm, a: Args) -> PyResult<Value> {
     let v = arg0(&a);
+    if let Value::Instance(i) = &v {
+        if let Some(r) = i.class.lookup("__round__") {
+            let mut full = vec![v.clone()];
+            full.extend(a.pos.iter().skip(1).cloned());
+            return vm.call(&r, full, Vec::new());
+        }
+    }
+    let v = crate::types::class::base_of(&v).unwrap_or(v);
     let nd = a.pos.get(1).filter(|v| !v.is_none()).cloned();
     match (&v, nd) {
         (Value::Float(f), None) => float::to_int(vm, float::round_half_even(*f)),
@@ -560,7 +570,7 @@ fn b_round(vm: &mut Vm, a: Args) -> PyResult<Value> {
 }
 
 fn radix(vm: &mut Vm, a: Args, base: u32, prefix: &str) -> PyResult<Value> {
-    let v = arg0(&a);
+    let v = crate::types::class::convertible_base(&arg0(&a), Kind::Int).unwrap_or(arg0(&a));
     let Some(b) = int::as_big(&v) else {
         let t = vm.type_name(&v);
         return Err(vm.type_error(format!(

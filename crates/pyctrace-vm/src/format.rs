@@ -426,6 +426,11 @@ pub fn percent_format(vm: &mut Vm, text: &str, args: &Value) -> PyResult<String>
             Some(v) => v,
             None => take(vm, &mut next)?,
         };
+        // numeric conversions read the value of int/float subclasses
+        let v = match crate::types::class::base_of(&v) {
+            Some(b) if !matches!(conv, 's' | 'r' | 'a') => b,
+            _ => v,
+        };
         let left = flags.contains('-');
         let sign = if flags.contains('+') {
             "+"

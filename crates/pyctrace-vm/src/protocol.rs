@@ -2301,6 +2301,9 @@ impl Vm<'_> {
     // ---- containers ----
 
     pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
+        if let (Value::Str(_) | Value::Bytes(_), Some(b)) = (container, base_of(item)) {
+            return self.contains(container, &b);
+        }
         if let Some(b) = inherited_base(container, &["__contains__", "__iter__"]) {
             return self.contains(&b, item);
         }
@@ -2588,7 +2591,17 @@ impl Vm<'_> {
 
     pub fn dict_get(&mut self, d: &Rc<RefCell<Dict>>, key: &Value) -> PyResult<Option<Value>> {
         if let Value::Str(s) = key {
-            return Ok(d.borrow().get_str(&s.s, str_hash(&s.s)));
+            let h = str_hash(&s.s);
+            let found = d.borrow().get_str(&s.s, h);
+            // a str-subclass key with the same hash needs the slow path
+            let other_keys = found.is_none()
+                && d.borrow()
+                    .candidates(h)
+                    .iter()
+                    .any(|(_, k)| !matches!(k, Value::Str(_)));
+            if !other_keys {
+                return Ok(found);
+            }
         }
         let (_, i) = self.dict_find(d, key)?;
         Ok(i.and_then(|i| d.borrow().value_at(i)))
