@@ -1237,6 +1237,31 @@ impl Vm<'_> {
                 "__name__" => Ok(Value::str(&f.name)),
                 "__qualname__" => Ok(Value::str(&f.qualname)),
                 "__code__" => Ok(Value::Code(f.code.clone())),
+                "__annotations__" => {
+                    if let Some(v) = f.attrs.borrow().get("__annotations__") {
+                        return Ok(v.clone());
+                    }
+                    // a dict (<=3.9) or flat (name, value, ...) pairs (3.10+)
+                    let d = match &f.annotations {
+                        Some(Value::Dict(d)) => d.clone(),
+                        Some(Value::Tuple(pairs)) => {
+                            let d = Rc::new(RefCell::new(Dict::new()));
+                            for kv in pairs.chunks(2) {
+                                if let [k, v] = kv {
+                                    self.dict_set(&d, k.clone(), v.clone())?;
+                                }
+                            }
+                            d
+                        }
+                        _ => Rc::new(RefCell::new(Dict::new())),
+                    };
+                    // cached, as CPython keeps the dict it made
+                    let v = Value::Dict(d);
+                    f.attrs
+                        .borrow_mut()
+                        .insert("__annotations__".into(), v.clone());
+                    Ok(v)
+                }
                 "__defaults__" => Ok(if f.defaults.is_empty() {
                     Value::None
                 } else {
@@ -1591,6 +1616,12 @@ impl Vm<'_> {
         let Some(attr) = i.class.lookup(name) else {
             return Ok(None);
         };
+        if let Value::Native(_) = attr {
+            // native special methods of library classes take the object first
+            let mut full = vec![obj.clone()];
+            full.extend(args);
+            return self.call(&attr, full, kw).map(Some);
+        }
         let cls = i.class.clone();
         let bound = self.bind(attr, obj, &cls, name)?;
         self.call(&bound, args, kw).map(Some)
@@ -1617,6 +1648,9 @@ impl Vm<'_> {
             }
             if let Some(Value::ClassMethod(f)) = c.lookup("__class_getitem__") {
                 return self.call(&f, vec![obj.clone(), key.clone()], Vec::new());
+            }
+            if let Some(alias) = crate::types::class::generic_alias(self, c, key)? {
+                return Ok(alias);
             }
         }
         let seq_index = |vm: &mut Vm, key: &Value, len: usize, what: &str| -> PyResult<usize> {

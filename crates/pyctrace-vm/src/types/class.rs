@@ -861,6 +861,67 @@ fn builtin_init(
     Ok(())
 }
 
+/// `list[int]`, `dict[str, int]`, ...: a `types.GenericAlias` (3.9+) for
+/// the builtin containers and `type`; `None` for other classes.
+pub fn generic_alias(vm: &mut Vm, c: &Rc<Class>, key: &Value) -> PyResult<Option<Value>> {
+    let generic = c.is_builtin
+        && c.module == "builtins"
+        && matches!(
+            c.kind,
+            Kind::List | Kind::Dict | Kind::Tuple | Kind::Set | Kind::FrozenSet | Kind::Type
+        );
+    if !generic || !vm.version.at_least(3, 9) {
+        return Ok(None);
+    }
+    let cls = crate::sandbox::native_class(vm, "types", "GenericAlias");
+    {
+        let mut d = cls.dict.borrow_mut();
+        if d.is_empty() {
+            d.insert(
+                "__repr__".into(),
+                crate::sandbox::native_value("__repr__", alias_repr),
+            );
+            d.insert(
+                "__call__".into(),
+                crate::sandbox::native_value("__call__", |vm, a| {
+                    let origin = vm.getattr(&a.pos[0], "__origin__")?;
+                    vm.call(&origin, a.pos[1..].to_vec(), a.kw)
+                }),
+            );
+        }
+    }
+    let args = match key {
+        Value::Tuple(_) => key.clone(),
+        other => Value::tuple(vec![other.clone()]),
+    };
+    let inst = Instance::plain(cls, None);
+    inst.set("__origin__", Value::Class(c.clone()));
+    inst.set("__args__", args);
+    Ok(Some(Value::Instance(Rc::new(inst))))
+}
+
+/// `repr(list[int])`: `list[int]`; classes by qualified name, `...` for
+/// Ellipsis.
+fn alias_repr(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    let this = a.pos.first().cloned().unwrap_or(Value::None);
+    let origin = vm.getattr(&this, "__origin__")?;
+    let args = vm.getattr(&this, "__args__")?;
+    let mut parts = Vec::new();
+    for arg in vm.collect(args)? {
+        parts.push(match &arg {
+            Value::Ellipsis => "...".to_string(),
+            Value::Class(k) if k.module == "builtins" => k.qualname.clone(),
+            Value::Class(k) => format!("{}.{}", k.module, k.qualname),
+            other => vm.repr(other)?,
+        });
+    }
+    let name = match &origin {
+        Value::Class(k) => k.qualname.clone(),
+        other => vm.repr(other)?,
+    };
+    Ok(Value::string(format!("{}[{}]", name, parts.join(", "))))
+}
+
 /// Special methods of `object` reachable by name (`object.__setattr__`,
 /// `super().__init__`, ...).
 const OBJECT_SLOTS: &[&str] = &[
