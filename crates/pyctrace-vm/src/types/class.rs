@@ -373,10 +373,6 @@ fn subclassable(kind: Kind) -> bool {
 }
 
 /// The metaclass of a class value (`None`: `type`).
-fn meta_of(c: &Rc<Class>) -> Option<Rc<Class>> {
-    c.meta.clone()
-}
-
 /// The most derived of the metaclasses of `bases` and `explicit`
 /// (`None`: `type`), or CPython's "metaclass conflict" error.
 fn winner_meta(
@@ -387,7 +383,7 @@ fn winner_meta(
     let ty = vm.class("type");
     let mut winner = explicit.unwrap_or_else(|| ty.clone());
     for b in bases {
-        let m = meta_of(b).unwrap_or_else(|| ty.clone());
+        let m = b.meta.clone().unwrap_or_else(|| ty.clone());
         if winner.is_subclass(&m) {
             continue;
         }
@@ -458,23 +454,18 @@ pub fn build_class(vm: &mut Vm, a: Args) -> PyResult<Value> {
         }
         None => winner_meta(vm, None, &bases)?,
     };
-    let ns = match meta.as_ref().and_then(|m| m.lookup("__prepare__")) {
-        Some(prepare) => {
-            let f = match prepare {
-                Value::ClassMethod(f) | Value::StaticMethod(f) => (*f).clone(),
-                other => other,
-            };
-            let mut args = Vec::new();
-            if !matches!(
-                meta.as_ref().and_then(|m| m.lookup("__prepare__")),
-                Some(Value::StaticMethod(_))
-            ) {
-                args.push(Value::Class(
-                    meta.clone().unwrap_or_else(|| vm.class("type")),
-                ));
-            }
-            args.push(Value::string(name.clone()));
-            args.push(Value::tuple(base_values.clone()));
+    let prepare = match &meta {
+        Some(m) if m.lookup("__prepare__").is_some() => {
+            Some(vm.getattr(&Value::Class(m.clone()), "__prepare__")?)
+        }
+        _ => None,
+    };
+    let ns = match prepare {
+        Some(f) => {
+            let args = vec![
+                Value::string(name.clone()),
+                Value::tuple(base_values.clone()),
+            ];
             match vm.call(&f, args, kw.clone())? {
                 Value::Dict(d) => d,
                 Value::Instance(i)
