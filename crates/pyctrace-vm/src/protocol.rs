@@ -1589,6 +1589,11 @@ impl Vm<'_> {
                     None => Err(self.type_error("object is not callable".into())),
                 }
             }
+            // `list[int](...)` calls `list`
+            Value::Instance(i) if i.class.module == "types" && i.class.name == "GenericAlias" => {
+                let origin = i.get("__origin__").unwrap_or(Value::None);
+                self.call(&origin, args, kw)
+            }
             Value::Instance(_) => match self.call_dunder_kw(callable, "__call__", args, kw)? {
                 Some(v) => Ok(v),
                 None => {
@@ -1616,12 +1621,6 @@ impl Vm<'_> {
         let Some(attr) = i.class.lookup(name) else {
             return Ok(None);
         };
-        if let Value::Native(_) = attr {
-            // native special methods of library classes take the object first
-            let mut full = vec![obj.clone()];
-            full.extend(args);
-            return self.call(&attr, full, kw).map(Some);
-        }
         let cls = i.class.clone();
         let bound = self.bind(attr, obj, &cls, name)?;
         self.call(&bound, args, kw).map(Some)

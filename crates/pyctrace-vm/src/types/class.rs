@@ -872,13 +872,6 @@ pub fn generic_alias(vm: &mut Vm, c: &Rc<Class>, key: &Value) -> PyResult<Option
                 "__repr__".into(),
                 crate::sandbox::native_value("__repr__", alias_repr),
             );
-            d.insert(
-                "__call__".into(),
-                crate::sandbox::native_value("__call__", |vm, a| {
-                    let origin = vm.getattr(&a.pos[0], "__origin__")?;
-                    vm.call(&origin, a.pos[1..].to_vec(), a.kw)
-                }),
-            );
         }
     }
     let args = match key {
