@@ -145,7 +145,7 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             }
         }
         Op::DictUpdate(i) | Op::DictMerge(i) => {
-            let v = pop(vm, f)?;
+            let v = crate::types::class::mapping_base(pop(vm, f)?);
             match peek(vm, f, i as usize)? {
                 Value::Dict(d) => {
                     if !matches!(v, Value::Dict(_)) {
@@ -189,6 +189,7 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             let parts = popn(vm, f, n as usize)?;
             let d = Rc::new(RefCell::new(Dict::new()));
             for p in parts {
+                let p = crate::types::class::mapping_base(p);
                 if !matches!(p, Value::Dict(_)) {
                     let t = vm.type_name(&p);
                     return Err(vm.type_error(format!("'{}' object is not a mapping", t)));

@@ -279,6 +279,8 @@ fn random_class(vm: &mut Vm) -> Rc<Class> {
         dict: RefCell::new(dict),
         kind: Kind::Object,
         is_builtin: false,
+        meta: None,
+        dict_order: Default::default(),
     });
     vm.sandbox.classes.insert("random.Random", c.clone());
     c
