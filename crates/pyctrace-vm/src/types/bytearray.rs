@@ -96,10 +96,7 @@ pub fn repr(b: &[u8]) -> String {
 
 fn byte_value(vm: &mut Vm, v: &Value) -> PyResult<u8> {
     let n = match v {
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => match vm.to_i64(v) {
-            Ok(n) => n,
-            Err(_) => -1,
-        },
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => vm.to_i64(v).unwrap_or(-1),
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!(
@@ -458,6 +455,8 @@ fn bounds(vm: &mut Vm, a: &[Value], from: usize, len: usize) -> PyResult<(usize,
 }
 
 const WS: &[u8] = b" \t\n\r\x0b\x0c";
+
+type BytePred = fn(&u8) -> bool;
 
 fn split_ws(d: &[u8], max: i64, reverse: bool) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -971,7 +970,7 @@ pub fn common_method(
         "isspace" => all(|c| WS.contains(c)),
         "isascii" => Value::Bool(d.is_ascii()),
         "isupper" | "islower" => {
-            let (want, other): (fn(&u8) -> bool, fn(&u8) -> bool) = if name == "isupper" {
+            let (want, other): (BytePred, BytePred) = if name == "isupper" {
                 (u8::is_ascii_uppercase, u8::is_ascii_lowercase)
             } else {
                 (u8::is_ascii_lowercase, u8::is_ascii_uppercase)
@@ -1013,7 +1012,7 @@ pub fn common_method(
             vm.charge_memory(width)?;
             let mut out = vec![fill; left];
             out.extend_from_slice(d);
-            out.extend(std::iter::repeat(fill).take(n - left));
+            out.resize(out.len() + n - left, fill);
             make(out)
         }
         "zfill" => {
@@ -1029,7 +1028,7 @@ pub fn common_method(
                 _ => (&d[..0], d),
             };
             out.extend_from_slice(sign);
-            out.extend(std::iter::repeat(b'0').take(n));
+            out.resize(out.len() + n, b'0');
             out.extend_from_slice(rest);
             make(out)
         }
@@ -1115,7 +1114,7 @@ pub fn common_method(
                         if size > 0 {
                             let n = size - col % size;
                             vm.charge_memory(n as usize)?;
-                            out.extend(std::iter::repeat(b' ').take(n as usize));
+                            out.resize(out.len() + n as usize, b' ');
                             col += n;
                         }
                     }

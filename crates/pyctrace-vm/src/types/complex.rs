@@ -249,13 +249,12 @@ fn float_prefix(s: &[u8]) -> Option<(f64, usize)> {
     let digits = |s: &[u8], mut i: usize| -> (usize, bool) {
         let start = i;
         while i < s.len() {
-            if s[i].is_ascii_digit() {
-                i += 1;
-            } else if s[i] == b'_' && i > start && i + 1 < s.len() && s[i + 1].is_ascii_digit() {
-                i += 1;
-            } else {
+            let underscore =
+                s[i] == b'_' && i > start && i + 1 < s.len() && s[i + 1].is_ascii_digit();
+            if !(s[i].is_ascii_digit() || underscore) {
                 break;
             }
+            i += 1;
         }
         (i, i > start)
     };
