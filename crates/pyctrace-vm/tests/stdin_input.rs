@@ -60,7 +60,12 @@ fn input_reads_stdin_like_cpython() {
             ..Default::default()
         };
         let status = pyctrace_vm::run(&parsed, &Default::default(), &mut io);
-        assert_eq!(status.map(|s| s.code()), Ok(0), "{}", interp.short_version());
+        assert_eq!(
+            status.map(|s| s.code()),
+            Ok(0),
+            "{}",
+            interp.short_version()
+        );
         assert_eq!(io.stdout, expected, "{}", interp.short_version());
         assert!(expected.contains("EOFError EOF when reading a line"));
     }
