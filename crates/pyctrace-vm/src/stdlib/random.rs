@@ -454,12 +454,20 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
     method(obj, "setstate", |vm, a| {
         let id = gen_id(vm, &a)?;
         let st = arg(&a, 0, "state").unwrap_or(Value::None);
+        let version = vm.getitem(&st, &Value::Int(0))?;
+        if !matches!(version, Value::Int(3)) {
+            let v = vm.str(&version)?;
+            return Err(vm.value_error(&format!(
+                "state with version {} passed to Random.setstate() of version 3",
+                v
+            )));
+        }
         let parts = match &st {
             Value::Tuple(t) if t.len() == 3 => t.clone(),
             _ => {
-                return Err(vm.value_error(
-                    "state with version None passed to Random.setstate() of version 3",
-                ))
+                return Err(
+                    vm.value_error("state must be a 3-tuple (version, internal state, gauss_next)")
+                )
             }
         };
         let Value::Tuple(words) = &parts[1] else {
@@ -470,9 +478,8 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         }
         let mut g = Mt::new();
         for (k, w) in words.iter().enumerate() {
-            let x = int::as_big(w)
-                .and_then(|b| b.to_u64())
-                .filter(|x| *x <= u32::MAX as u64 || k == N);
+            // words are C unsigned longs, truncated to 32 bits
+            let x = int::as_big(w).and_then(|b| b.to_u64());
             let Some(x) = x else {
                 return Err(vm.new_exc(
                     "OverflowError",

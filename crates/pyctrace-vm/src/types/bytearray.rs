@@ -194,7 +194,10 @@ pub fn construct(vm: &mut Vm, a: &Args) -> PyResult<Value> {
 
 fn index_of(vm: &mut Vm, key: &Value, len: usize) -> PyResult<usize> {
     let i = match key {
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => vm.to_i64(key)?,
+        Value::BigInt(_) => {
+            return Err(vm.new_exc("IndexError", "cannot fit 'int' into an index-sized integer"))
+        }
+        Value::Int(_) | Value::Bool(_) => vm.to_i64(key)?,
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!(
@@ -358,6 +361,10 @@ pub fn call_method(vm: &mut Vm, b: &Data, name: &str, args: Args) -> PyResult<Va
             Ok(Value::None)
         }
         "extend" => {
+            if let Value::Int(_) | Value::Bool(_) | Value::BigInt(_) = arg0 {
+                let t = vm.type_name(&arg0);
+                return Err(vm.type_error(format!("can't extend bytearray with {}", t)));
+            }
             let items = from_source(vm, &arg0, &Args::new(Vec::new()))?;
             vm.charge_memory(items.len())?;
             b.borrow_mut().extend(items);
