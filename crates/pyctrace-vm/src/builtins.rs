@@ -199,6 +199,14 @@ pub fn install(vm: &mut Vm) {
     ] {
         let f = Value::Native(Rc::new(NativeFn { name: "fromhex", f }));
         vm.class(cls).dict.borrow_mut().insert("fromhex".into(), f);
+        let m = Value::Native(Rc::new(NativeFn {
+            name: "maketrans",
+            f: crate::types::bytearray::maketrans,
+        }));
+        vm.class(cls)
+            .dict
+            .borrow_mut()
+            .insert("maketrans".into(), m);
     }
     bind_name(vm, "NotImplemented", Value::NotImplemented);
     bind_name(vm, "Ellipsis", Value::Ellipsis);

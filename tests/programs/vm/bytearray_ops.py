@@ -74,3 +74,10 @@ for bad in [lambda: b"%s" % "str", lambda: b"%d %d" % (1,), lambda: b"%d" % (1, 
         bad()
     except (TypeError, ValueError, OverflowError) as e:
         print(type(e).__name__, e)
+table = bytes.maketrans(b"abc", b"xyz")
+print(len(table), table[97:100], b"aabbcc-abc".translate(table), bytearray(b"cab").translate(table, b"b"))
+print(bytearray.maketrans(b"01", b"10") == bytes.maketrans(b"01", b"10"), b"1001".translate(bytearray.maketrans(b"01", b"10")))
+try:
+    bytes.maketrans(b"ab", b"c")
+except ValueError as e:
+    print("ValueError", e)

@@ -10,6 +10,8 @@
 //! argument) is seeded from the sandbox's virtual clock in nanoseconds: a
 //! run is deterministic, the host's entropy is never read.
 //!
+//! `SystemRandom` is `Random` here (seeded from the virtual clock too).
+//!
 //! Generator states live in a per-run (per-thread) table; a `Random`
 //! instance holds its index.
 
@@ -798,6 +800,9 @@ pub fn make_random(vm: &mut Vm) -> PyResult<Rc<Instance>> {
             m.set(name, f);
         }
     }
+    // SystemRandom draws from the same virtual-clock-seeded generator:
+    // the sandbox reads no host entropy
+    m.set("SystemRandom", Value::Class(cls.clone()));
     m.set("Random", Value::Class(cls));
     Ok(m)
 }

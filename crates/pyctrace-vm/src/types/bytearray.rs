@@ -1297,3 +1297,18 @@ pub fn percent(vm: &mut Vm, fmt: &[u8], args: &Value) -> PyResult<Vec<u8>> {
     }
     Ok(out)
 }
+
+/// `bytes.maketrans(frm, to)` (also `bytearray.maketrans`): a 256-byte
+/// table mapping each byte of `frm` to the byte of `to` at its position.
+pub fn maketrans(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    let frm = need_bytes(vm, &a.pos.first().cloned().unwrap_or(Value::None))?;
+    let to = need_bytes(vm, &a.pos.get(1).cloned().unwrap_or(Value::None))?;
+    if frm.len() != to.len() {
+        return Err(vm.value_error("maketrans arguments must have same length"));
+    }
+    let mut table: Vec<u8> = (0..=255u8).collect();
+    for (f, t) in frm.iter().zip(to.iter()) {
+        table[*f as usize] = *t;
+    }
+    Ok(new_bytes(table))
+}
