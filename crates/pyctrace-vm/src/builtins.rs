@@ -203,6 +203,14 @@ pub fn install(vm: &mut Vm) {
     ] {
         let f = Value::Native(Rc::new(NativeFn { name: "fromhex", f }));
         vm.class(cls).dict.borrow_mut().insert("fromhex".into(), f);
+        let m = Value::Native(Rc::new(NativeFn {
+            name: "maketrans",
+            f: crate::types::bytearray::maketrans,
+        }));
+        vm.class(cls)
+            .dict
+            .borrow_mut()
+            .insert("maketrans".into(), m);
     }
     bind_name(vm, "NotImplemented", Value::NotImplemented);
     bind_name(vm, "Ellipsis", Value::Ellipsis);
@@ -300,6 +308,7 @@ pub fn install(vm: &mut Vm) {
     });
     native(vm, "divmod", |vm, a| {
         let (x, y) = (arg0(&a), arg(&a, 1));
+        crate::types::complex::check_divmod(vm, &x, &y)?;
         let q = vm.binary_op(crate::lift::BinOp::FloorDiv, &x, &y)?;
         let r = vm.binary_op(crate::lift::BinOp::Mod, &x, &y)?;
         Ok(Value::tuple(vec![q, r]))
@@ -310,7 +319,13 @@ pub fn install(vm: &mut Vm) {
             None | Some(Value::None) => {
                 vm.binary_op(crate::lift::BinOp::Pow, &arg0(&a), &arg(&a, 1))
             }
-            Some(m) => pow_mod(vm, &arg0(&a), &arg(&a, 1), &m),
+            Some(m) => {
+                let (x, y) = (arg0(&a), arg(&a, 1));
+                if [&x, &y, &m].iter().any(|v| matches!(v, Value::Complex(_))) {
+                    return Err(vm.value_error("complex modulo"));
+                }
+                pow_mod(vm, &x, &y, &m)
+            }
         }
     });
     native(vm, "round", b_round);
@@ -700,6 +715,9 @@ pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Valu
             }
             match &v {
                 Value::Float(f) => float::to_int(vm, *f)?,
+                Value::Complex(_) if !vm.version.at_least(3, 10) => {
+                    return Err(vm.type_error("can't convert complex to int".into()))
+                }
                 Value::Str(s) => {
                     let base = match a.pos.get(1) {
                         Some(b) => vm.to_i64(b)? as u32,
@@ -732,6 +750,9 @@ pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Valu
             }
             match &v {
                 Value::Float(f) => Value::Float(*f),
+                Value::Complex(_) if !vm.version.at_least(3, 10) => {
+                    return Err(vm.type_error("can't convert complex to float".into()))
+                }
                 Value::Str(s) => match float::parse(&s.s) {
                     Some(f) => Value::Float(f),
                     None => {

@@ -2020,6 +2020,10 @@ impl Vm<'_> {
             {
                 return self.repeat(b, a);
             }
+            (BinOp::Mod, Value::Bytes(x), _) => {
+                let r = crate::types::bytearray::percent(self, x, b)?;
+                return Ok(Value::Bytes(Rc::new(r)));
+            }
             (BinOp::Mod, Value::Str(s), _) => {
                 let text = s.s.clone();
                 return Ok(Value::string(crate::format::percent_format(

@@ -171,6 +171,16 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
                 _ => return Err(vm.fatal_at(f, "DICT_UPDATE target is not a dict".into())),
             }
         }
+        Op::BuildSeqUnpack(n, kind) if kind >= 2 => {
+            // 3.8 BUILD_SET_UNPACK: each part is merged as by set.update,
+            // which decides the table layout
+            let parts = popn(vm, f, n as usize)?;
+            let s = crate::types::set::new_set(vm, Vec::new())?;
+            for p in parts {
+                crate::types::set::fill_from(vm, &s, &p)?;
+            }
+            push(vm, f, Value::Set(s))?;
+        }
         Op::BuildSeqUnpack(n, kind) => {
             let parts = popn(vm, f, n as usize)?;
             let mut items = Vec::new();
