@@ -379,10 +379,20 @@ impl Limits {
 /// Keeps the compiler's own dead code: in each unreachable gap, the longest
 /// suffix that decodes to plausible instructions (defined, no EXTENDED_ARG,
 /// small arguments, constants in range, jumps to known blocks) and ends
-/// with a terminal instruction exactly where the live code resumes. Junk
-/// never ends that way; what the compiler leaves after a `return` or a
-/// jump (2.x/3.x `LOAD_CONST None; RETURN_VALUE`, dead jumps) does.
-/// Returns how many blocks were attached.
+/// exactly where the live code resumes, either with a terminal instruction
+/// or (a block exit: the run starts with `POP_BLOCK`) falling into the
+/// live code. Junk never ends that way; what the compiler leaves after a
+/// `return` or a jump (2.x/3.x `LOAD_CONST None; RETURN_VALUE`, dead
+/// jumps, `POP_BLOCK; LOAD_CONST None` before a `finally`, 3.9's copies of
+/// `finally` bodies) does. Where the version's stack effects are known the
+/// run must also keep the stack depth the compiler would have: no
+/// underflow from the depth after the preceding instruction, and the depth
+/// its jump target or the following code is entered with. Gaps are read
+/// from the last, so dead code may jump to dead code after it (the
+/// implicit `return None` nothing live reaches). 2.x: suffixes starting on
+/// the instruction boundaries of the gap's linear decoding are preferred
+/// (junk arguments hide plausible instructions). Returns how many blocks
+/// were attached.
 pub fn attach_dead_code(
     func: &mut Func,
     cfg: &Cfg,
@@ -397,8 +407,10 @@ pub fn attach_dead_code(
     let block_of = |start: usize| -> Option<usize> {
         cfg.blocks.iter().position(|b| b.insns.contains(&start))
     };
+    // dead blocks found so far: start offset -> (block id, entry depth)
+    let mut dead: std::collections::BTreeMap<usize, (usize, Option<i64>)> = Default::default();
     let mut added = 0;
-    for w in 0..spans.len() {
+    for w in (0..spans.len()).rev() {
         let gs = spans[w].1;
         let ge = spans.get(w + 1).map_or(code.len(), |n| n.0);
         if ge <= gs || ge - gs > 4096 {
@@ -410,39 +422,92 @@ pub fn attach_dead_code(
         if func.blocks[anchor].dead_after.is_some() {
             continue;
         }
-        let mut s = gs;
-        while s < ge {
-            if let Some(block) = plausible_run(func, cfg, code, s, ge, limits, positions) {
+        let depth = depth_after(cfg, anchor, spans[w].0);
+        let mut starts: Vec<usize> = Vec::new();
+        if !v.at_least(3, 6) {
+            let mut at = gs;
+            while at < ge {
+                starts.push(at);
+                match pyctrace_cfg::decode_at(code, at, v) {
+                    Some(i) if i.end > at => at = i.end,
+                    _ => break,
+                }
+            }
+        }
+        let rest: Vec<usize> = (gs..ge)
+            .step_by(unit)
+            .filter(|s| !starts.contains(s))
+            .collect();
+        starts.extend(rest);
+        for s in starts {
+            let env = DeadEnv {
+                cfg,
+                code,
+                limits,
+                positions,
+                dead: &dead,
+                depth,
+            };
+            if let Some(block) = plausible_run(func, &env, s, ge) {
                 let id = func.blocks.len();
                 func.blocks.push(block);
                 func.blocks[anchor].dead_after = Some(id);
                 func.order.push(id);
+                dead.insert(s, (id, None));
                 added += 1;
                 break;
             }
-            s += unit;
         }
     }
     added
 }
 
-fn plausible_run(
-    func: &Func,
-    cfg: &Cfg,
-    code: &[u8],
-    start: usize,
-    end: usize,
-    limits: &Limits,
-    positions: &Positions,
-) -> Option<Block> {
+/// The stack depth after the instruction at `last` of cfg block `b`, as
+/// if it fell through (`None` when the version's effects are unknown).
+fn depth_after(cfg: &Cfg, b: usize, last: usize) -> Option<i64> {
+    let blk = &cfg.blocks[b];
+    let mut d = blk.depth_in?;
+    for &s in &blk.insns {
+        let i = &cfg.insns[&s];
+        d += pyctrace_cfg::stack_effect(cfg.version, i.opcode, i.arg, false)?;
+        if s == last {
+            break;
+        }
+    }
+    Some(d)
+}
+
+struct DeadEnv<'a> {
+    cfg: &'a Cfg,
+    code: &'a [u8],
+    limits: &'a Limits,
+    positions: &'a Positions,
+    dead: &'a std::collections::BTreeMap<usize, (usize, Option<i64>)>,
+    /// Depth at the start of the gap.
+    depth: Option<i64>,
+}
+
+impl DeadEnv<'_> {
+    /// Block and entry depth of a jump target or the code after the gap.
+    fn block_at(&self, off: usize) -> Option<(usize, Option<i64>)> {
+        if let Some(&b) = self.cfg.block_at.get(&off) {
+            return Some((b, self.cfg.blocks[b].depth_in));
+        }
+        self.dead.get(&off).copied()
+    }
+}
+
+fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Option<Block> {
+    let v = func.version;
     let mut at = start;
     let mut instrs = Vec::new();
     let mut next = None;
     let mut next_kind = NextKind::Fall;
     let mut jump_loc = Loc::default();
     let mut jump_name = None;
+    let mut depth = env.depth;
     while at < end {
-        let i = pyctrace_cfg::decode_at(code, at, func.version)?;
+        let i = pyctrace_cfg::decode_at(env.code, at, v)?;
         let m = i.mnemonic?;
         if i.truncated
             || i.prefixes > 0
@@ -455,23 +520,39 @@ fn plausible_run(
         if i.arg.is_some_and(|a| a > 255) {
             return None;
         }
-        if !limits.allows(func.version, i.kind, i.arg.unwrap_or(0)) {
+        if !env.limits.allows(v, i.kind, i.arg.unwrap_or(0)) {
             return None;
         }
         let target = match i.target {
-            Some(t) => Some(*cfg.block_at.get(&usize::try_from(t).ok()?)?),
+            Some(t) => Some(env.block_at(usize::try_from(t).ok()?)?),
             None => None,
         };
         let last = i.end == end;
         if !last && i.is_terminal() {
             return None;
         }
-        if last && !i.is_terminal() {
+        // falling into the live code: only a block exit does that
+        let falls_in = last && !i.is_terminal();
+        if falls_in && !first_is_pop_block(env.code, start, v) {
             return None;
         }
-        let loc = positions.at(i.offset);
+        if let Some(d) = depth {
+            if let (Some((_, Some(td))), Some(j)) = (
+                target,
+                pyctrace_cfg::stack_effect(v, i.opcode, i.arg, true),
+            ) {
+                if d + j != td {
+                    return None;
+                }
+            }
+            depth = pyctrace_cfg::stack_effect(v, i.opcode, i.arg, false).map(|e| d + e);
+            if depth.is_some_and(|d| d < 0) {
+                return None;
+            }
+        }
+        let loc = env.positions.at(i.offset);
         if last && is_plain_jump(m.name()) {
-            next = target;
+            next = target.map(|t| t.0);
             next_kind = NextKind::Jump;
             jump_loc = loc;
             jump_name = Some(m.name());
@@ -483,10 +564,19 @@ fn plausible_run(
                 arg: i.arg.unwrap_or(0),
                 has_arg: i.arg.is_some(),
                 caches: i.caches,
-                target,
+                target: target.map(|t| t.0),
                 loc,
                 handler: None,
             });
+        }
+        if falls_in {
+            let (b, td) = env.block_at(end)?;
+            if let (Some(d), Some(td)) = (depth, td) {
+                if d != td {
+                    return None;
+                }
+            }
+            next = Some(b);
         }
         at = i.end;
     }
@@ -503,4 +593,10 @@ fn plausible_run(
         poison: None,
         keep_jump: false,
     })
+}
+
+fn first_is_pop_block(code: &[u8], start: usize, v: PyVersion) -> bool {
+    pyctrace_cfg::decode_at(code, start, v)
+        .and_then(|i| i.mnemonic)
+        .is_some_and(|m| m.name() == "POP_BLOCK")
 }

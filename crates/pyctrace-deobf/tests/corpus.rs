@@ -185,6 +185,37 @@ fn normalise(code: &[u8], v: PyVersion) -> Vec<(String, i64)> {
         .collect()
 }
 
+/// A line diff of two normalised listings (`-` original only, `+`
+/// deobfuscated only), by longest common subsequence.
+fn listing_diff(a: &[(String, i64)], b: &[(String, i64)]) -> String {
+    let (n, m) = (a.len(), b.len());
+    let mut l = vec![vec![0u32; m + 1]; n + 1];
+    for i in (0..n).rev() {
+        for j in (0..m).rev() {
+            l[i][j] = if a[i] == b[j] {
+                l[i + 1][j + 1] + 1
+            } else {
+                l[i + 1][j].max(l[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < n || j < m {
+        if i < n && j < m && a[i] == b[j] {
+            out += &format!("      {i:4} {j:4}  {} {}\n", a[i].0, a[i].1);
+            i += 1;
+            j += 1;
+        } else if j < m && (i == n || l[i][j + 1] >= l[i + 1][j]) {
+            out += &format!("    +      {j:4}  {} {}\n", b[j].0, b[j].1);
+            j += 1;
+        } else {
+            out += &format!("    - {i:4}       {} {}\n", a[i].0, a[i].1);
+            i += 1;
+        }
+    }
+    out
+}
+
 fn compile_original(python: &Path, program: &Path) -> Option<Vec<u8>> {
     let name = program.file_name()?.to_string_lossy().into_owned();
     let script = format!(
@@ -255,7 +286,7 @@ fn protected_corpus_runs_and_recovers() {
         let input = std::fs::read(root.join("samples/protected").join(file)).unwrap();
         let cell = table.entry((version.clone(), set.clone())).or_default();
         cell.samples += 1;
-        let (out, report) = match deobfuscate_pyc(&input, &Options::default()) {
+        let (out, report) = match deobfuscate_pyc(&input, &Options { no_layout: std::env::var("NOLAYOUT").is_ok(), ..Options::default() }) {
             Ok(x) => x,
             Err(e) => {
                 failures.push(format!("{file}: {e}"));
@@ -382,6 +413,9 @@ fn protected_corpus_runs_and_recovers() {
                     &na[lo..(at + 4).min(na.len())],
                     &nb[lo.min(nb.len())..(at + 4).min(nb.len())]
                 );
+                if std::env::var("PYCTRACE_CORPUS_DIFF").as_deref() == Ok("full") {
+                    eprint!("{}", listing_diff(&na, &nb));
+                }
             }
         }
     }

@@ -23,7 +23,7 @@ fn dead_if_jumps(func: &mut Func, out: &mut Vec<String>) {
         let ends_dead = blk.next.is_none()
             && blk.dead_after.is_none()
             && blk.instrs.last().is_some_and(|i| {
-                matches!(i.name(), "RETURN_VALUE" | "BREAK_LOOP" | "RAISE_VARARGS")
+                matches!(i.name(), "BREAK_LOOP" | "RAISE_VARARGS")
             });
         if ends_dead && joins[x].is_some_and(|p| p < k) {
             let loc = blk.instrs.last().map(|i| i.loc).unwrap_or_default();
