@@ -377,11 +377,10 @@ impl Limits {
 }
 
 /// Keeps the compiler's own dead code: in each unreachable gap, the longest
-/// suffix that decodes to plausible instructions (defined, no EXTENDED_ARG,
+/// run that decodes to plausible instructions (defined, no EXTENDED_ARG,
 /// small arguments, constants in range, jumps to known blocks) and ends
-/// exactly where the live code resumes, either with a terminal instruction
-/// or (a block exit: the run starts with `POP_BLOCK`) falling into the
-/// live code. Junk never ends that way; what the compiler leaves after a
+/// with a terminal instruction (junk may follow) or, a block exit starting
+/// with `POP_BLOCK`, falls into the live code where the gap ends. Junk never ends that way; what the compiler leaves after a
 /// `return` or a jump (2.x/3.x `LOAD_CONST None; RETURN_VALUE`, dead
 /// jumps, `POP_BLOCK; LOAD_CONST None` before a `finally`, 3.9's copies of
 /// `finally` bodies) does. Where the version's stack effects are known the
@@ -527,16 +526,18 @@ fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Op
             Some(t) => Some(env.block_at(usize::try_from(t).ok()?)?),
             None => None,
         };
-        let last = i.end == end;
-        if !last && i.is_terminal() {
-            return None;
-        }
+        // a terminal instruction ends the run (junk may follow it: the
+        // protector puts junk after every unconditional transfer)
+        let last = i.end == end || i.is_terminal();
         // falling into the live code: only a block exit does that
         let falls_in = last && !i.is_terminal();
         if falls_in && !first_is_pop_block(env.code, start, v) {
             return None;
         }
-        if let Some(d) = depth {
+        // a lone dead jump (a loop's back edge after a `return` in its
+        // body) is left where the compiler's depth bookkeeping had it
+        let lone_jump = at == start && last;
+        if let Some(d) = depth.filter(|_| !lone_jump) {
             if let (Some((_, Some(td))), Some(j)) = (
                 target,
                 pyctrace_cfg::stack_effect(v, i.opcode, i.arg, true),
@@ -579,6 +580,9 @@ fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Op
             next = Some(b);
         }
         at = i.end;
+        if last {
+            break;
+        }
     }
     Some(Block {
         instrs,

@@ -92,6 +92,89 @@ fn warm(func: &Func) -> Vec<bool> {
     seen
 }
 
+fn is_setup(name: &str) -> bool {
+    name.starts_with("SETUP_")
+}
+
+/// Pairs (block ending the normal path of a protected body with a jump,
+/// handler): for each `SETUP_FINALLY`/`SETUP_EXCEPT`/`SETUP_WITH`/
+/// `SETUP_ASYNC_WITH`, the `POP_BLOCK` that closes it on the normal path
+/// (block nesting counted) is followed, through `next` edges, to the first
+/// block that jumps; of several such exits (a `break` in the body...) the
+/// one with the latest line.
+fn handler_after_normal_exit(func: &Func, live: &[usize]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for &s in live {
+        let blk = &func.blocks[s];
+        let Some(last) = blk.instrs.last() else {
+            continue;
+        };
+        if !is_setup(last.name()) || last.name() == "SETUP_LOOP" {
+            continue;
+        }
+        let (Some(h), Some(body)) = (last.target, blk.next) else {
+            continue;
+        };
+        // (block, nesting) walk of the body on the normal path
+        let mut seen = HashSet::new();
+        let mut stack = vec![(body, 0i32)];
+        let mut exits: Vec<usize> = Vec::new();
+        while let Some((b, depth)) = stack.pop() {
+            if !seen.insert((b, depth)) || seen.len() > 4 * func.blocks.len() + 16 {
+                continue;
+            }
+            let bk = &func.blocks[b];
+            let mut d = depth;
+            let mut closed = false;
+            for i in &bk.instrs {
+                if is_setup(i.name()) {
+                    d += 1;
+                } else if i.name() == "POP_BLOCK" {
+                    if d == 0 {
+                        closed = true;
+                        break;
+                    }
+                    d -= 1;
+                } else if let Some(t) = i.target {
+                    stack.push((t, d));
+                }
+            }
+            if closed {
+                // follow the normal path to its jump
+                let mut cur = b;
+                let mut steps = 0;
+                loop {
+                    let c = &func.blocks[cur];
+                    match (c.next, c.next_kind) {
+                        (Some(n), NextKind::Jump) => {
+                            if n != h {
+                                exits.push(cur);
+                            }
+                            break;
+                        }
+                        (Some(n), NextKind::Fall) if steps < func.blocks.len() => {
+                            cur = n;
+                            steps += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                continue;
+            }
+            if let Some(n) = bk.next {
+                stack.push((n, d));
+            }
+        }
+        let best = exits
+            .into_iter()
+            .max_by_key(|&e| (last_line(func, e).unwrap_or(i32::MIN), std::cmp::Reverse(e)));
+        if let Some(a) = best {
+            out.push((a, h));
+        }
+    }
+    out
+}
+
 /// Computes the compiler-like order.
 pub fn compute_order(func: &Func) -> Vec<usize> {
     let n = func.blocks.len();
@@ -140,6 +223,11 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
                 link(a, t, &mut prev, &mut next);
             }
         }
+    }
+    // up to 3.10 the handler of a `try` (or `with`) follows the jump that
+    // ends the normal path of its body
+    for (a, h) in handler_after_normal_exit(func, &live) {
+        link(a, h, &mut prev, &mut next);
     }
     let idom = idoms(func);
     let live_set: HashSet<usize> = live.iter().copied().collect();

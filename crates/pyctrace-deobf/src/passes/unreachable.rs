@@ -29,6 +29,26 @@ impl Pass for DropUnreachable {
                 break;
             }
         }
+        // dead code jumping (or falling) into a block that is gone goes too
+        loop {
+            let mut changed = false;
+            for &b in &func.order {
+                if seen[b] && func.successors(b).iter().any(|&s| !seen[s]) {
+                    seen[b] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for &b in &func.order {
+            if let Some(d) = func.blocks[b].dead_after {
+                if !seen[d] {
+                    func.blocks[b].dead_after = None;
+                }
+            }
+        }
         let mut out = Vec::new();
         for &b in &func.order {
             if !seen[b] {
