@@ -408,6 +408,9 @@ pub fn attach_dead_code(
     };
     // dead blocks found so far: start offset -> (block id, entry depth)
     let mut dead: std::collections::BTreeMap<usize, (usize, Option<i64>)> = Default::default();
+    // pieces of live blocks split where dead code jumps into their middle:
+    // start offset -> block id
+    let mut pieces: std::collections::BTreeMap<usize, usize> = Default::default();
     let mut added = 0;
     for w in (0..spans.len()).rev() {
         let gs = spans[w].1;
@@ -415,13 +418,14 @@ pub fn attach_dead_code(
         if ge <= gs || ge - gs > 4096 {
             continue;
         }
-        let Some(anchor) = block_of(spans[w].0) else {
+        let Some(cb) = block_of(spans[w].0) else {
             continue;
         };
+        let anchor = piece_holding(&pieces, cfg, cb, spans[w].0);
         if func.blocks[anchor].dead_after.is_some() {
             continue;
         }
-        let depth = depth_after(cfg, anchor, spans[w].0);
+        let depth = depth_after(cfg, cb, spans[w].0);
         let mut starts: Vec<usize> = Vec::new();
         if !v.at_least(3, 6) {
             let mut at = gs;
@@ -445,9 +449,26 @@ pub fn attach_dead_code(
                 limits,
                 positions,
                 dead: &dead,
+                pieces: &pieces,
                 depth,
             };
-            if let Some(block) = plausible_run(func, &env, s, ge) {
+            if let Some(mut block) = plausible_run(func, &env, s, ge) {
+                // dead jumps into the middle of a live block split it
+                let mut fix = |t: &mut Option<usize>, func: &mut Func| {
+                    if let Some(x) = *t {
+                        if x >= SPLIT_BASE {
+                            *t = Some(split_at(func, cfg, &mut pieces, x - SPLIT_BASE));
+                        }
+                    }
+                };
+                for k in 0..block.instrs.len() {
+                    let mut t = block.instrs[k].target;
+                    fix(&mut t, func);
+                    block.instrs[k].target = t;
+                }
+                let mut t = block.next;
+                fix(&mut t, func);
+                block.next = t;
                 let id = func.blocks.len();
                 func.blocks.push(block);
                 func.blocks[anchor].dead_after = Some(id);
@@ -476,12 +497,82 @@ fn depth_after(cfg: &Cfg, b: usize, last: usize) -> Option<i64> {
     Some(d)
 }
 
+/// Targets at or above this are "split the live block at offset
+/// `t - SPLIT_BASE`" until the run is accepted.
+const SPLIT_BASE: usize = usize::MAX / 2;
+
+/// The block (cfg block `cb` or a piece split off it) holding the
+/// instruction at `off`.
+fn piece_holding(
+    pieces: &std::collections::BTreeMap<usize, usize>,
+    cfg: &Cfg,
+    cb: usize,
+    off: usize,
+) -> usize {
+    let start = cfg.blocks[cb].start;
+    pieces
+        .range(start..=off)
+        .next_back()
+        .map_or(cb, |(_, &b)| b)
+}
+
+/// Splits the live block holding the instruction at `off` there; returns
+/// the block that now starts at `off`.
+fn split_at(
+    func: &mut Func,
+    cfg: &Cfg,
+    pieces: &mut std::collections::BTreeMap<usize, usize>,
+    off: usize,
+) -> usize {
+    if let Some(&b) = pieces.get(&off) {
+        return b;
+    }
+    let Some(cb) = cfg.blocks.iter().position(|b| b.insns.contains(&off)) else {
+        return 0;
+    };
+    let holder = piece_holding(pieces, cfg, cb, off);
+    let first = func.blocks[holder].orig;
+    let insns = &cfg.blocks[cb].insns;
+    let (Some(k0), Some(k)) = (
+        insns.iter().position(|&x| x == first),
+        insns.iter().position(|&x| x == off),
+    ) else {
+        return holder;
+    };
+    let k = (k - k0).min(func.blocks[holder].instrs.len());
+    let id = func.blocks.len();
+    let head = &mut func.blocks[holder];
+    let tail = Block {
+        instrs: head.instrs.split_off(k),
+        next: head.next,
+        next_kind: head.next_kind,
+        jump_loc: head.jump_loc,
+        jump_handler: head.jump_handler,
+        jump_name: head.jump_name,
+        orig: off,
+        alive: true,
+        dead_after: head.dead_after.take(),
+        poison: head.poison.take(),
+        keep_jump: false,
+    };
+    head.next = Some(id);
+    head.next_kind = NextKind::Fall;
+    head.jump_name = None;
+    head.jump_handler = None;
+    head.jump_loc = Loc::default();
+    func.blocks.push(tail);
+    func.order.push(id);
+    pieces.insert(off, id);
+    id
+}
+
 struct DeadEnv<'a> {
     cfg: &'a Cfg,
     code: &'a [u8],
     limits: &'a Limits,
     positions: &'a Positions,
     dead: &'a std::collections::BTreeMap<usize, (usize, Option<i64>)>,
+    pieces: &'a std::collections::BTreeMap<usize, usize>,
     /// Depth at the start of the gap.
     depth: Option<i64>,
 }
@@ -492,7 +583,23 @@ impl DeadEnv<'_> {
         if let Some(&b) = self.cfg.block_at.get(&off) {
             return Some((b, self.cfg.blocks[b].depth_in));
         }
-        self.dead.get(&off).copied()
+        if let Some(&d) = self.dead.get(&off) {
+            return Some(d);
+        }
+        // the middle of a live block (2.x/3.x: the dead jump of a `try`
+        // body that returns, to the `POP_BLOCK` after the handlers)
+        let cb = self
+            .cfg
+            .blocks
+            .iter()
+            .position(|b| b.insns.contains(&off))?;
+        let insns = &self.cfg.blocks[cb].insns;
+        let k = insns.iter().position(|&x| x == off)?;
+        let depth = depth_after(self.cfg, cb, insns[k - 1]);
+        if let Some(&p) = self.pieces.get(&off) {
+            return Some((p, depth));
+        }
+        Some((SPLIT_BASE + off, depth))
     }
 }
 
