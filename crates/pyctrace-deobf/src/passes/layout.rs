@@ -296,11 +296,35 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
         }
         i32::MAX
     };
+    // a handler without a line (3.11+ `COPY 3; POP_EXCEPT; RERAISE 1`)
+    // follows the code it protects
+    let mut protects: Vec<Option<i32>> = vec![None; n];
+    for &b in &live {
+        let blk = &func.blocks[b];
+        for (h, l) in blk
+            .instrs
+            .iter()
+            .map(|i| (i.handler, i.loc.line))
+            .chain(std::iter::once((blk.jump_handler, blk.jump_loc.line)))
+        {
+            if let (Some(h), Some(l)) = (h, l) {
+                let p = &mut protects[h.block];
+                *p = Some(p.map_or(l, |x| x.max(l)));
+            }
+        }
+    }
+    let head_key = |h: usize| {
+        let l = chain_line(h);
+        match protects[h] {
+            Some(p) if l == i32::MAX => (p, true),
+            _ => (l, false),
+        }
+    };
     heads.sort_by_key(|&h| {
         (
             h != 0,
             cold_last && !warm[h],
-            chain_line(h),
+            head_key(h),
             func.blocks[h].orig,
         )
     });
