@@ -25,9 +25,9 @@ fn final_target(func: &Func, b: usize) -> usize {
 /// 3.10 and 3.11 do not thread a conditional jump into a loop's back edge
 /// (a `JUMP` without line while the jumps are optimised): where control
 /// from a conditional jump at `b` enters a block that is only that back
-/// edge, the walk stops there. A protector's hops have one entry each, so
-/// the back edge is the block with two entries, or the last one before the
-/// loop header.
+/// edge, the walk stops there. A protector's hops have one entry each and
+/// no line, so the back edge is the block with two entries, or the last
+/// one before the loop header when it has a line.
 fn cond_target(func: &Func, idom: &[Option<usize>], refs: &[usize], b: usize) -> usize {
     let mut cur = b;
     let mut steps = 0;
@@ -40,7 +40,9 @@ fn cond_target(func: &Func, idom: &[Option<usize>], refs: &[usize], b: usize) ->
         }
         let head = final_target(func, n);
         let back_edge = pyctrace_cfg::dom::dominates(idom, head, cur);
-        if back_edge && (refs[cur] >= 2 || n == head) {
+        // (a protector's hops have no line from 3.10)
+        let own_line = func.blocks[cur].jump_loc.line.is_some();
+        if back_edge && (refs[cur] >= 2 || (n == head && own_line)) {
             break;
         }
         cur = n;
@@ -72,10 +74,27 @@ impl Pass for ThreadJumps {
         } else {
             (Vec::new(), Vec::new())
         };
+        // back edges kept for conditional jumps stay where the loop body
+        // falls into them
+        let mut kept = vec![false; func.blocks.len()];
+        if keep_back_edges {
+            for &b in &func.order {
+                for ins in &func.blocks[b].instrs {
+                    if let Some(n) = ins.target {
+                        if ins.name().contains("JUMP_") && ins.name().contains("_IF_") {
+                            let t = cond_target(func, &idom, &refs, n);
+                            if func.blocks[t].instrs.is_empty() {
+                                kept[t] = true;
+                            }
+                        }
+                    }
+                }
+            }
+        }
         for k in 0..func.order.len() {
             let b = func.order[k];
             if let Some(n) = func.blocks[b].next {
-                let t = final_target(func, n);
+                let t = if kept[n] { n } else { final_target(func, n) };
                 if t != n {
                     out.push(format!(
                         "@{}: successor @{} -> @{}",
