@@ -313,8 +313,32 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
             }
         }
     }
+    // 3.12+: the exit of a `for` loop (`END_FOR`, on the line of the
+    // `for`) follows the body of the loop
+    let mut after_loop: Vec<Option<i32>> = vec![None; n];
+    if func.version.at_least(3, 12) {
+        let bodies = loop_bodies(func, &idom);
+        for &b in &live {
+            for i in &func.blocks[b].instrs {
+                if i.name() != "FOR_ITER" {
+                    continue;
+                }
+                let Some(e) = i.target else { continue };
+                let last = bodies
+                    .iter()
+                    .filter(|body| body.contains(&b))
+                    .flat_map(|body| body.iter())
+                    .filter_map(|&x| last_line(func, x))
+                    .max();
+                after_loop[e] = last;
+            }
+        }
+    }
     let head_key = |h: usize| {
         let l = chain_line(h);
+        if let Some(end) = after_loop[h] {
+            return (end.max(l), true);
+        }
         match protects[h] {
             Some(p) if l == i32::MAX => (p, true),
             _ => (l, false),
