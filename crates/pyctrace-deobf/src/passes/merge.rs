@@ -15,11 +15,18 @@ impl Pass for MergeBlocks {
         let mut out = Vec::new();
         loop {
             let refs = func.ref_counts();
+            // the compiler's dead code keeps its place after its anchor
+            let mut anchored = vec![false; func.blocks.len()];
+            for &b in &func.order {
+                if let Some(d) = func.blocks[b].dead_after {
+                    anchored[d] = true;
+                }
+            }
             let mut merged = None;
             for &a in &func.order {
                 let blk = &func.blocks[a];
                 let Some(n) = blk.next else { continue };
-                if n == 0 || n == a || refs[n] != 1 {
+                if n == 0 || n == a || refs[n] != 1 || anchored[n] {
                     continue;
                 }
                 // keep basic blocks basic: no jump in the middle
