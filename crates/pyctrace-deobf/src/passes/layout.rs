@@ -102,7 +102,7 @@ fn is_setup(name: &str) -> bool {
 /// (block nesting counted) is followed, through `next` edges, to the first
 /// block that jumps; of several such exits (a `break` in the body...) the
 /// one with the latest line.
-fn handler_after_normal_exit(func: &Func, live: &[usize]) -> Vec<(usize, usize)> {
+pub fn handler_after_normal_exit(func: &Func, live: &[usize]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     for &s in live {
         let blk = &func.blocks[s];
