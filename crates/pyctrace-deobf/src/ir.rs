@@ -388,9 +388,9 @@ impl Limits {
 /// underflow from the depth after the preceding instruction, and the depth
 /// its jump target or the following code is entered with. Gaps are read
 /// from the last, so dead code may jump to dead code after it (the
-/// implicit `return None` nothing live reaches). 2.x: suffixes starting on
-/// the instruction boundaries of the gap's linear decoding are preferred
-/// (junk arguments hide plausible instructions). Returns how many blocks
+/// implicit `return None` nothing live reaches). 2.x: runs start only on
+/// the instruction boundaries of the gap's linear decoding (the bytes of
+/// junk arguments decode to plausible instructions, even `BREAK_LOOP`). Returns how many blocks
 /// were attached.
 pub fn attach_dead_code(
     func: &mut Func,
@@ -437,11 +437,9 @@ pub fn attach_dead_code(
                 }
             }
         }
-        let rest: Vec<usize> = (gs..ge)
-            .step_by(unit)
-            .filter(|s| !starts.contains(s))
-            .collect();
-        starts.extend(rest);
+        if v.at_least(3, 6) {
+            starts.extend((gs..ge).step_by(unit));
+        }
         for s in starts {
             let env = DeadEnv {
                 cfg,

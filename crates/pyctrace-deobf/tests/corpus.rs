@@ -286,7 +286,7 @@ fn protected_corpus_runs_and_recovers() {
         let input = std::fs::read(root.join("samples/protected").join(file)).unwrap();
         let cell = table.entry((version.clone(), set.clone())).or_default();
         cell.samples += 1;
-        let (out, report) = match deobfuscate_pyc(&input, &Options { no_layout: std::env::var("NOLAYOUT").is_ok(), ..Options::default() }) {
+        let (out, report) = match deobfuscate_pyc(&input, &Options::default()) {
             Ok(x) => x,
             Err(e) => {
                 failures.push(format!("{file}: {e}"));
@@ -344,6 +344,17 @@ fn protected_corpus_runs_and_recovers() {
             Ok((out_r, _)) => {
                 let dest_r = tmp.join(file.replace('/', "_").replace(".pyc", "__renamed.pyc"));
                 std::fs::write(&dest_r, &out_r).unwrap();
+                // `PYCTRACE_CORPUS_KEEP=DIR` keeps the `--rename` outputs
+                // (to feed decompilers by hand)
+                if let Ok(keep) = std::env::var("PYCTRACE_CORPUS_KEEP") {
+                    let d = Path::new(&keep).join(&version);
+                    let _ = std::fs::create_dir_all(&d);
+                    let base = Path::new(file).file_name().unwrap().to_string_lossy();
+                    let _ = std::fs::write(
+                        d.join(base.replace(".pyc", "__deobfuscated.pyc")),
+                        &out_r,
+                    );
+                }
                 let run = Command::new(&interp.executable)
                     .arg(&dest_r)
                     .env("PYTHONHASHSEED", "0")
