@@ -432,6 +432,8 @@ pub fn attach_dead_code(
             while at < ge {
                 starts.push(at);
                 match pyctrace_cfg::decode_at(code, at, v) {
+                    // a junk EXTENDED_ARG may sit right before dead code
+                    Some(i) if i.prefixes > 0 => at += 3,
                     Some(i) if i.end > at => at = i.end,
                     _ => break,
                 }
