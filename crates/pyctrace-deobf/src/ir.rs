@@ -411,6 +411,37 @@ pub fn attach_dead_code(
     // pieces of live blocks split where dead code jumps into their middle:
     // start offset -> block id
     let mut pieces: std::collections::BTreeMap<usize, usize> = Default::default();
+    // the protector's chain hops: plain jumps in the gaps that other plain
+    // jumps in the gaps lead to (never the compiler's own dead code)
+    let in_gap = |o: usize| !cfg.insns.contains_key(&o) && o < code.len();
+    let mut hops: std::collections::BTreeSet<usize> = Default::default();
+    for w in 0..spans.len() {
+        let gs = spans[w].1;
+        let ge = spans.get(w + 1).map_or(code.len(), |n| n.0);
+        if ge <= gs || ge - gs > 4096 {
+            continue;
+        }
+        let mut at = gs;
+        while at < ge {
+            let Some(i) = pyctrace_cfg::decode_at(code, at, v) else {
+                break;
+            };
+            if i.prefixes == 0 && i.mnemonic.is_some_and(|m| is_plain_jump(m.name())) {
+                if let Some(t) = i.target.and_then(|t| usize::try_from(t).ok()) {
+                    if in_gap(t) {
+                        hops.insert(t);
+                    }
+                }
+            }
+            at = if v.at_least(3, 6) {
+                at + 2
+            } else if i.prefixes > 0 {
+                at + 3
+            } else {
+                i.end.max(at + 1)
+            };
+        }
+    }
     let mut added = 0;
     for w in (0..spans.len()).rev() {
         let gs = spans[w].1;
@@ -443,6 +474,9 @@ pub fn attach_dead_code(
             starts.extend((gs..ge).step_by(unit));
         }
         for s in starts {
+            if hops.contains(&s) {
+                continue;
+            }
             let env = DeadEnv {
                 cfg,
                 code,
@@ -585,6 +619,27 @@ impl DeadEnv<'_> {
         }
         if let Some(&d) = self.dead.get(&off) {
             return Some(d);
+        }
+        self.block_at_hops(off, 0)
+    }
+
+    /// [`block_at`](Self::block_at) past the protector's jump chains in
+    /// dead code (unconditional jumps nothing else reaches).
+    fn block_at_hops(&self, off: usize, hops: usize) -> Option<(usize, Option<i64>)> {
+        if let Some(&b) = self.cfg.block_at.get(&off) {
+            return Some((b, self.cfg.blocks[b].depth_in));
+        }
+        if let Some(&d) = self.dead.get(&off) {
+            return Some(d);
+        }
+        if !self.cfg.insns.contains_key(&off) {
+            let i = pyctrace_cfg::decode_at(self.code, off, self.cfg.version)?;
+            let m = i.mnemonic?;
+            if hops >= 8 || i.prefixes > 0 || !is_plain_jump(m.name()) {
+                return None;
+            }
+            let t = usize::try_from(i.target?).ok()?;
+            return self.block_at_hops(t, hops + 1);
         }
         // the middle of a live block (2.x/3.x: the dead jump of a `try`
         // body that returns, to the `POP_BLOCK` after the handlers)

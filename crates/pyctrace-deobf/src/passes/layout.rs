@@ -314,11 +314,11 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
         }
     }
     // the exit of a `for` loop (3.12+: `END_FOR`, on the line of the
-    // `for`) follows the body of the loop (3.10 and 3.11 measured worse:
-    // their exits are often inlined `return`s)
+    // `for`) follows the body of the loop (2.7, 3.10 and 3.11 measured
+    // worse)
     let mut after_loop: Vec<Option<i32>> = vec![None; n];
     let v = func.version;
-    if !v.at_least(3, 10) || v.at_least(3, 12) {
+    if v.at_least(3, 6) && (!v.at_least(3, 10) || v.at_least(3, 12)) {
         let bodies = loop_bodies(func, &idom);
         for &b in &live {
             for i in &func.blocks[b].instrs {
