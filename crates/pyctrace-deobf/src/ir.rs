@@ -449,14 +449,29 @@ pub fn attach_dead_code(
         if ge <= gs || ge - gs > 4096 {
             continue;
         }
-        let Some(cb) = block_of(spans[w].0) else {
+        // a protector's hop that a live jump reaches stands between the
+        // terminal instruction and the compiler's dead code: the dead code
+        // belongs after the terminal
+        let mut k = w;
+        while k > 0 {
+            let i = &cfg.insns[&spans[k].0];
+            let lone_jump = i.mnemonic.is_some_and(|m| is_plain_jump(m.name()))
+                && block_of(spans[k].0).is_some_and(|b| cfg.blocks[b].insns.len() == 1);
+            let fallen_into =
+                spans[k - 1].1 == spans[k].0 && !cfg.insns[&spans[k - 1].0].is_terminal();
+            if !lone_jump || fallen_into {
+                break;
+            }
+            k -= 1;
+        }
+        let Some(cb) = block_of(spans[k].0) else {
             continue;
         };
-        let anchor = piece_holding(&pieces, cfg, cb, spans[w].0);
+        let anchor = piece_holding(&pieces, cfg, cb, spans[k].0);
         if func.blocks[anchor].dead_after.is_some() {
             continue;
         }
-        let depth = depth_after(cfg, cb, spans[w].0);
+        let depth = depth_after(cfg, cb, spans[k].0);
         let mut starts: Vec<usize> = Vec::new();
         if !v.at_least(3, 6) {
             let mut at = gs;
