@@ -14,6 +14,33 @@ impl Pass for DropUnreachable {
 
     fn run(&self, func: &mut Func, _ctx: &Ctx) -> Vec<String> {
         let mut seen = func.reachable();
+        // dead code anchored at junk that folding cut off (junk behind an
+        // opaque predicate between a `return` and the compiler's dead
+        // code) goes to the live block before the junk, when that one
+        // ends the way the compiler's dead code follows
+        let mut by_orig: Vec<usize> = func.order.clone();
+        by_orig.sort_by_key(|&b| func.blocks[b].orig);
+        for k in 0..by_orig.len() {
+            let b = by_orig[k];
+            let Some(d) = func.blocks[b].dead_after else {
+                continue;
+            };
+            if seen[b] {
+                continue;
+            }
+            let before = by_orig[..k]
+                .iter()
+                .rev()
+                .copied()
+                .find(|&p| seen[p] && func.blocks[p].orig < func.blocks[b].orig);
+            if let Some(p) = before {
+                let pb = &func.blocks[p];
+                if pb.next.is_none() && pb.dead_after.is_none() && !pb.instrs.is_empty() {
+                    func.blocks[p].dead_after = Some(d);
+                    func.blocks[b].dead_after = None;
+                }
+            }
+        }
         // the compiler's own dead code stays with the block it follows
         loop {
             let mut changed = false;
