@@ -673,6 +673,30 @@ impl DeadEnv<'_> {
     }
 }
 
+/// Versions without stack-effect tables: (items consumed, net effect) of
+/// the instructions junk and the compiler's dead code are made of
+/// (`None`: not modelled).
+fn simple_effect(name: &str, arg: u32) -> Option<(i64, i64)> {
+    let a = arg as i64;
+    Some(match name {
+        "POP_BLOCK" | "NOP" => (0, 0),
+        "LOAD_CONST" | "LOAD_FAST" | "LOAD_GLOBAL" | "LOAD_NAME" | "LOAD_DEREF"
+        | "LOAD_CLOSURE" => (0, 1),
+        "RETURN_VALUE" | "POP_TOP" | "PRINT_EXPR" => (1, -1),
+        "DUP_TOP" => (1, 1),
+        "ROT_TWO" => (2, 0),
+        "ROT_THREE" => (3, 0),
+        "UNARY_NOT" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_INVERT" | "GET_ITER" => {
+            (1, 0)
+        }
+        "COMPARE_OP" => (2, -1),
+        "BUILD_TUPLE" | "BUILD_LIST" | "BUILD_SET" | "BUILD_SLICE" => (a, 1 - a),
+        n if n.starts_with("BINARY_") || n.starts_with("INPLACE_") => (2, -1),
+        n if is_plain_jump(n) => (0, 0),
+        _ => return None,
+    })
+}
+
 fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Option<Block> {
     let v = func.version;
     let mut at = start;
@@ -682,6 +706,8 @@ fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Op
     let mut jump_loc = Loc::default();
     let mut jump_name = None;
     let mut depth = env.depth;
+    // without tables: the run never takes more than it pushed
+    let mut simple = (!pyctrace_cfg::has_stack_effects(v)).then_some(0i64);
     while at < end {
         let i = pyctrace_cfg::decode_at(env.code, at, v)?;
         let m = i.mnemonic?;
@@ -727,6 +753,13 @@ fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Op
             if depth.is_some_and(|d| d < 0) {
                 return None;
             }
+        }
+        if let Some(d) = simple {
+            simple = match simple_effect(m.name(), i.arg.unwrap_or(0)) {
+                Some((need, _)) if need > d => return None,
+                Some((_, e)) => Some(d + e),
+                None => None,
+            };
         }
         let loc = env.positions.at(i.offset);
         if last && is_plain_jump(m.name()) {
