@@ -56,6 +56,40 @@ impl Pass for DropUnreachable {
                 break;
             }
         }
+        // dead code entering a block that folding emptied goes where that
+        // block leads
+        let through = |func: &Func, seen: &[bool], mut b: usize| {
+            let mut steps = 0;
+            while !seen[b] && func.blocks[b].instrs.is_empty() && steps < func.blocks.len() {
+                match func.blocks[b].next {
+                    Some(n) => b = n,
+                    None => break,
+                }
+                steps += 1;
+            }
+            b
+        };
+        for k in 0..func.order.len() {
+            let b = func.order[k];
+            if !seen[b] {
+                continue;
+            }
+            if let Some(n) = func.blocks[b].next {
+                let t = through(func, &seen, n);
+                if t != n && seen[t] {
+                    func.blocks[b].next = Some(t);
+                    func.blocks[b].next_kind = crate::ir::NextKind::Jump;
+                }
+            }
+            for i in 0..func.blocks[b].instrs.len() {
+                if let Some(n) = func.blocks[b].instrs[i].target {
+                    let t = through(func, &seen, n);
+                    if t != n && seen[t] {
+                        func.blocks[b].instrs[i].target = Some(t);
+                    }
+                }
+            }
+        }
         // dead code jumping (or falling) into a block that is gone goes too
         loop {
             let mut changed = false;
