@@ -686,9 +686,7 @@ fn simple_effect(name: &str, arg: u32) -> Option<(i64, i64)> {
         "DUP_TOP" => (1, 1),
         "ROT_TWO" => (2, 0),
         "ROT_THREE" => (3, 0),
-        "UNARY_NOT" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_INVERT" | "GET_ITER" => {
-            (1, 0)
-        }
+        "UNARY_NOT" | "UNARY_POSITIVE" | "UNARY_NEGATIVE" | "UNARY_INVERT" | "GET_ITER" => (1, 0),
         "COMPARE_OP" => (2, -1),
         "BUILD_TUPLE" | "BUILD_LIST" | "BUILD_SET" | "BUILD_SLICE" => (a, 1 - a),
         n if n.starts_with("BINARY_") || n.starts_with("INPLACE_") => (2, -1),
@@ -741,10 +739,9 @@ fn plausible_run(func: &Func, env: &DeadEnv<'_>, start: usize, end: usize) -> Op
         // body) is left where the compiler's depth bookkeeping had it
         let lone_jump = at == start && last;
         if let Some(d) = depth.filter(|_| !lone_jump) {
-            if let (Some((_, Some(td))), Some(j)) = (
-                target,
-                pyctrace_cfg::stack_effect(v, i.opcode, i.arg, true),
-            ) {
+            if let (Some((_, Some(td))), Some(j)) =
+                (target, pyctrace_cfg::stack_effect(v, i.opcode, i.arg, true))
+            {
                 if d + j != td {
                     return None;
                 }

@@ -112,7 +112,9 @@ impl Pass for ThreadJumps {
                     continue;
                 }
                 let Some(n) = ins.target else { continue };
-                let t = if keep_back_edges && ins.name().contains("JUMP_") && ins.name().contains("_IF_")
+                let t = if keep_back_edges
+                    && ins.name().contains("JUMP_")
+                    && ins.name().contains("_IF_")
                 {
                     cond_target(func, &idom, &refs, n)
                 } else {
