@@ -811,3 +811,45 @@ fn first_is_pop_block(code: &[u8], start: usize, v: PyVersion) -> bool {
         .and_then(|i| i.mnemonic)
         .is_some_and(|m| m.name() == "POP_BLOCK")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn attach(code: &[u8], v: PyVersion) -> Func {
+        let cfg = Cfg::build(code, v, &[]);
+        let pos = Positions::new(v, &[], 1, code.len());
+        let mut f = Func::from_cfg(&cfg, &pos, 1).expect("supported");
+        attach_dead_code(&mut f, &cfg, code, &pos, &Limits::consts_only(1));
+        f
+    }
+
+    #[test]
+    fn dead_jump_kept_and_junk_before_it_dropped() {
+        // 0 LOAD_CONST 0; 2 POP_JUMP_IF_FALSE 12; 4 LOAD_CONST 0; 6 RETURN_VALUE;
+        // 8 BUILD_TUPLE 200 (junk: would underflow); 10 JUMP_FORWARD 0 (the
+        // compiler's dead jump); 12 LOAD_CONST 0; 14 RETURN_VALUE
+        let code = [
+            100, 0, 114, 12, 100, 0, 83, 0, 102, 200, 110, 0, 100, 0, 83, 0,
+        ];
+        let f = attach(&code, PyVersion::new(3, 8));
+        let dead: Vec<&Block> = f.blocks.iter().filter(|b| b.orig == 10).collect();
+        assert_eq!(dead.len(), 1);
+        assert!(dead[0].instrs.is_empty());
+        assert_eq!(dead[0].next_kind, NextKind::Jump);
+        assert!(f.blocks.iter().all(|b| b.orig != 8));
+    }
+
+    #[test]
+    fn block_exit_falling_into_live_code_kept() {
+        // 2.7: 0 SETUP_FINALLY 8 (to 11); 3 LOAD_CONST 0; 6 RETURN_VALUE;
+        // 7 POP_BLOCK; 8 LOAD_CONST 0 (dead, falls into the handler);
+        // 11 LOAD_CONST 0; 14 RETURN_VALUE -- handler at 11
+        let code = [122, 8, 0, 100, 0, 0, 83, 87, 100, 0, 0, 100, 0, 0, 83];
+        let f = attach(&code, PyVersion::new(2, 7));
+        let dead = f.blocks.iter().find(|b| b.orig == 7).expect("attached");
+        assert_eq!(dead.instrs.len(), 2);
+        assert_eq!(dead.next_kind, NextKind::Fall);
+        assert_eq!(dead.next.map(|n| f.blocks[n].orig), Some(11));
+    }
+}
