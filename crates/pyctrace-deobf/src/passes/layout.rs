@@ -164,6 +164,10 @@ pub fn handler_after_normal_exit(func: &Func, live: &[usize]) -> Vec<(usize, usi
             if let Some(n) = bk.next {
                 stack.push((n, d));
             }
+            // a body that returns closes its block in the compiler's dead code
+            if let Some(dead) = bk.dead_after {
+                stack.push((dead, d));
+            }
         }
         let best = exits
             .into_iter()
