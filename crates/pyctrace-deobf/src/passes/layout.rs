@@ -269,7 +269,7 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
                 continue;
             }
             let key = (al <= tl, al, blk.orig, a);
-            if best.map_or(true, |b| key > b) {
+            if best.is_none_or(|b| key > b) {
                 best = Some(key);
             }
         }
