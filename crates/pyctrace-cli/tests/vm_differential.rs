@@ -17,8 +17,13 @@ use std::process::Command;
 
 use pyctrace_trace::{parse_key, Key};
 
-/// (program, versions) whose traces still differ, and why (none now).
-const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[];
+/// (program, versions) whose traces still differ, and why.
+const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
+    // 3.11/3.12: `random` functions are Python code in CPython (Lib/random.py),
+    // so an exception they raise is reported at the CALL's last CACHE unit;
+    // the VM's native `random` reports it at the CALL.
+    ("vm/mod_random.py", &["3.11", "3.12"]),
+];
 
 fn known_different(program: &str, version: &str) -> bool {
     KNOWN_DIFFERENT

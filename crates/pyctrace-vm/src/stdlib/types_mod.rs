@@ -60,7 +60,7 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
             let Value::Instance(this) = a0(&a) else {
                 return Ok(Value::str("namespace()"));
             };
-            let mut names = this.order.borrow().clone();
+            let mut names = this.attr_names();
             if !vm.version.at_least(3, 9) {
                 names.sort();
             }
@@ -90,13 +90,16 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
             if !x.class.is_subclass(&ns) || !y.class.is_subclass(&ns) {
                 return Ok(Value::NotImplemented);
             }
-            let (dx, dy) = (x.dict.borrow().clone(), y.dict.borrow().clone());
-            if dx.len() != dy.len() {
+            // through the attribute API: once `__dict__` was asked for, the
+            // attributes live in the shared dict
+            let (nx, ny) = (x.attr_names(), y.attr_names());
+            if nx.len() != ny.len() {
                 return Ok(Value::Bool(false));
             }
-            for (k, v) in dx {
-                match dy.get(&k) {
-                    Some(w) if v.is(w) || vm.eq(&v, w)? => {}
+            for k in nx {
+                let Some(v) = x.get(&k) else { continue };
+                match y.get(&k) {
+                    Some(w) if v.is(&w) || vm.eq(&v, &w)? => {}
                     _ => return Ok(Value::Bool(false)),
                 }
             }
