@@ -2,8 +2,9 @@
 //! sink, like /dev/null), beside an in-process loop of CPython 3.11's own
 //! `dis.dis` over the same code objects into a StringIO.
 //! Run: `cargo bench -p pyctrace-dis --bench stdlib_dis`.
-//! Ours includes loading each file (read_pyc); CPython's loop gets its code
-//! objects unmarshalled beforehand. Best of N rounds, wall clock.
+//! Ours includes loading each file (read_pyc) and dropping it; CPython's
+//! loop gets its code objects unmarshalled beforehand. Both single-threaded;
+//! best of N rounds (`PYCTRACE_BENCH_ROUNDS`), wall clock.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -11,6 +12,15 @@ use std::time::{Duration, Instant};
 use pyctrace_marshal::{read_pyc, ReadOptions};
 
 const ROUNDS: usize = 3;
+
+/// Rounds to run: `PYCTRACE_BENCH_ROUNDS` (0 measures only the setup, for
+/// instruction counts under callgrind), else [`ROUNDS`].
+fn rounds() -> usize {
+    std::env::var("PYCTRACE_BENCH_ROUNDS")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(ROUNDS)
+}
 
 fn main() {
     let Some(interp) = pyctrace_pythons::find(3, 11) else {
@@ -28,11 +38,14 @@ fn main() {
 
     let opts = pyctrace_dis::TextOptions::default();
     let mut chars = 0;
-    // Phases, for the report: load, build the model, format (into one
-    // reused buffer, as writing to /dev/null through a buffered sink does).
+    // Phases, for the report: load, disassemble to text (into one reused
+    // buffer, as writing to /dev/null through a buffered sink does), drop
+    // the loaded tree. `pyctrace dis` streams the same way
+    // (write_pyc_text_io); the model path (disassemble_pyc + write_text,
+    // what the JSON output and the analyses use) is timed apart.
     let mut phases = [Duration::MAX; 3];
     let mut text = String::new();
-    let ours = (0..ROUNDS)
+    let ours = (0..rounds())
         .map(|_| {
             let t = Instant::now();
             let mut round = [Duration::ZERO; 3];
@@ -41,11 +54,11 @@ fn main() {
                 let t0 = Instant::now();
                 let pyc = read_pyc(f, &ReadOptions::default()).expect("loads");
                 let t1 = Instant::now();
-                let dis = pyctrace_dis::disassemble_pyc(&pyc);
-                let t2 = Instant::now();
                 text.clear();
-                pyctrace_dis::write_text(&dis, &opts, &mut text).expect("format");
+                pyctrace_dis::write_pyc_text(&pyc, &opts, &mut text);
                 chars += std::hint::black_box(&text).len();
+                let t2 = Instant::now();
+                drop(pyc);
                 let t3 = Instant::now();
                 round[0] += t1 - t0;
                 round[1] += t2 - t1;
@@ -58,16 +71,40 @@ fn main() {
         })
         .min()
         .unwrap_or(Duration::ZERO);
+    // (PYCTRACE_BENCH_STREAM_ONLY: skipped, for instruction counts)
+    let model_rounds = if std::env::var_os("PYCTRACE_BENCH_STREAM_ONLY").is_some() {
+        0
+    } else {
+        rounds().min(1)
+    };
+    let model_path = (0..model_rounds)
+        .map(|_| {
+            let t = Instant::now();
+            for f in &files {
+                let pyc = read_pyc(f, &ReadOptions::default()).expect("loads");
+                let dis = pyctrace_dis::disassemble_pyc(&pyc);
+                text.clear();
+                pyctrace_dis::write_text(&dis, &opts, &mut text).expect("format");
+                std::hint::black_box(&text);
+            }
+            t.elapsed()
+        })
+        .min()
+        .unwrap_or(Duration::ZERO);
 
     if std::env::var_os("PYCTRACE_BENCH_OURS_ONLY").is_some() {
-        println!("ours: {:.3} s (phases: {phases:?})", ours.as_secs_f64());
+        println!(
+            "ours: {:.3} s (phases: {phases:?}; model path {:.3} s)",
+            ours.as_secs_f64(),
+            model_path.as_secs_f64()
+        );
         return;
     }
     let script = concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/../../scripts/bench/dis_loop.py"
     );
-    let rounds = ROUNDS.to_string();
+    let rounds = rounds().max(1).to_string();
     let theirs =
         pyctrace_pythons::run_json_script(&interp, Path::new(script), &[&rounds], &corpus.files)
             .expect("measurement script runs");
@@ -93,10 +130,14 @@ fn main() {
         theirs["chars"]
     );
     println!(
-        "phases (best): load {:.3} s, model {:.3} s, text {:.3} s",
+        "phases (best): load {:.3} s, dis to text {:.3} s, drop {:.3} s",
         phases[0].as_secs_f64(),
         phases[1].as_secs_f64(),
         phases[2].as_secs_f64()
+    );
+    println!(
+        "model path (disassemble_pyc + write_text, one round): {:.3} s",
+        model_path.as_secs_f64()
     );
     println!("speed-up: {:.1}x", py / ours.as_secs_f64());
 }

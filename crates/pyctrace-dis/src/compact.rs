@@ -104,6 +104,31 @@ impl Instructions {
 
     /// Writes what `dis` shows in parentheses for `ins` (its `argrepr`).
     pub(crate) fn argrepr_into<S: Sink>(&self, ins: &Ins, out: &mut S) {
+        self.args().argrepr_into(ins, out)
+    }
+
+    /// What argument texts are made from.
+    #[inline]
+    pub(crate) fn args(&self) -> Args<'_> {
+        Args {
+            strings: &self.strings,
+            version: self.version,
+            table: self.table,
+        }
+    }
+}
+
+/// What the argument texts of a code object's instructions are made from.
+#[derive(Clone, Copy)]
+pub(crate) struct Args<'s> {
+    pub(crate) strings: &'s Strings,
+    pub(crate) version: PyVersion,
+    pub(crate) table: &'static OpTable,
+}
+
+impl Args<'_> {
+    /// Writes what `dis` shows in parentheses for `ins` (its `argrepr`).
+    pub(crate) fn argrepr_into<S: Sink>(&self, ins: &Ins, out: &mut S) {
         match ins.res {
             Res::None | Res::Int | Res::Jump(JumpShown::Nothing) => {}
             Res::IntShown => put_i64(out, ins.arg()),
@@ -162,6 +187,16 @@ impl Instructions {
                     JumpShown::Nothing => {}
                 }
             }
+        }
+    }
+
+    /// The argrepr of `ins` when it is one string as it stands.
+    #[inline]
+    pub(crate) fn argrepr_text(&self, ins: &Ins) -> Option<&str> {
+        match ins.res {
+            Res::Const(i) | Res::Name(i) | Res::Bad(i) => Some(self.strings.get(i)),
+            Res::Text(set, i) => Some(text(self.table, set, i)),
+            _ => None,
         }
     }
 
@@ -433,6 +468,11 @@ impl Strings {
         self.text.reserve(count * 12);
     }
 
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
     pub(crate) fn push(&mut self, s: &str) -> u32 {
         self.text.push_str(s);
         self.end()
@@ -487,7 +527,8 @@ pub(crate) fn put_u64<S: Sink>(out: &mut S, n: u64) {
             break;
         }
     }
-    out.put(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    // SAFETY: ASCII digits.
+    out.put(unsafe { std::str::from_utf8_unchecked(&buf[i..]) });
 }
 
 /// Writes `n` in decimal, with its sign.

@@ -6,29 +6,43 @@
 use pyctrace_marshal::PyVersion;
 
 /// `(offset, line)` pairs as the version's `dis.findlinestarts` gives them.
+#[cfg(test)]
 pub(crate) fn line_starts(
     version: PyVersion,
     table: &[u8],
     firstlineno: i32,
     code_len: usize,
 ) -> Vec<(usize, Option<i32>)> {
-    let mut out = Vec::with_capacity(table.len() / 2 + 1);
+    let mut out = Vec::new();
+    line_starts_into(version, table, firstlineno, code_len, &mut out);
+    out
+}
+
+/// [`line_starts`] into `out` (cleared first).
+pub(crate) fn line_starts_into(
+    version: PyVersion,
+    table: &[u8],
+    firstlineno: i32,
+    code_len: usize,
+    out: &mut Vec<(usize, Option<i32>)>,
+) {
+    out.clear();
+    out.reserve(table.len() / 2 + 1);
     if !version.at_least(3, 10) {
-        lnotab_starts(version, table, firstlineno, code_len, &mut out);
-        return out;
+        lnotab_starts(version, table, firstlineno, code_len, out);
+        return;
     }
     let mut starts = Starts {
         v313: version.at_least(3, 13),
         last_313: None,
         last: None,
-        out: &mut out,
+        out,
     };
     if version.at_least(3, 11) {
         locations_311(table, firstlineno, version.at_least(3, 12), &mut starts);
     } else {
         linetable_310(table, firstlineno, &mut starts);
     }
-    out
 }
 
 /// The start-picking part of `findlinestarts`, fed `co_lines()` ranges.
