@@ -253,24 +253,24 @@ fn starts_311(tab: &[u8], firstlineno: i32, out: &mut Vec<(usize, Option<i32>)>)
     let mut pos = 0usize;
     let mut end: usize = 0;
     let mut line = firstlineno;
-    let mut last: Option<i32> = None;
+    // the last line reported; outside i32 for "none yet" (kept in a
+    // register: an Option here is spilled and reloaded each entry)
+    let mut last: i64 = i64::MIN;
     while pos < tab.len() {
         let first = tab[pos];
         let code = (first >> 3) & 15;
         let start = end;
         end = end.saturating_add(((first & 7) as usize + 1) * 2);
-        let this = match DELTA.get(code as usize) {
+        let has_line = match DELTA.get(code as usize) {
             Some(&d) => {
                 line = line.wrapping_add(d);
-                Some(line)
+                true
             }
-            None => entry_line(tab, pos, code, &mut line),
+            None => entry_line(tab, pos, code, &mut line).is_some(),
         };
-        if let Some(l) = this {
-            if last != Some(l) {
-                last = Some(l);
-                out.push((start, Some(l)));
-            }
+        if has_line && line as i64 != last {
+            last = line as i64;
+            out.push((start, Some(line)));
         }
         pos = next_entry(tab, pos);
     }

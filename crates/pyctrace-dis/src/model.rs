@@ -719,7 +719,9 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
             if truncated.is_some() {
                 flags |= Ins::TRUNCATED;
             }
-            let mut compact = Ins {
+            // Built in place: a copy of a half-written record stalls on
+            // store forwarding.
+            items.push(Ins {
                 offset: offset as u32,
                 start_offset: start_offset as u32,
                 raw_arg: arg.unwrap_or(0),
@@ -731,6 +733,9 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 opcode,
                 kind,
                 flags,
+            });
+            let Some(compact) = items.last_mut() else {
+                unreachable!("pushed above")
             };
             let mut jump = None;
             if arg.is_some() {
@@ -741,8 +746,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 }
                 compact.set(Ins::ARG_LONG, arg_long);
                 compact.res = if is_jump_kind(kind) {
-                    jump = jump_target(self.table, &compact);
-                    if let Some(t) = self.label_target(&compact, info, jump) {
+                    jump = jump_target(self.table, compact);
+                    if let Some(t) = self.label_target(compact, info, jump) {
                         self.targets.push(t);
                     }
                     if labels_in_argrepr {
@@ -772,9 +777,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 };
                 debug_assert_eq!(compact.arg(), decoded.dis_arg().unwrap_or(0));
                 debug_assert_eq!(jump, decoded.raw_jump_target());
-                debug_assert_eq!(jump_target(self.table, &compact), jump);
+                debug_assert_eq!(jump_target(self.table, compact), jump);
             }
-            items.push(compact);
             if compact.has(Ins::BAD_ARG) || jump.is_some() || truncated.is_some() {
                 let opname = opname_of(opcode, mnemonic);
                 if compact.has(Ins::BAD_ARG) {

@@ -409,12 +409,40 @@ impl Line {
         self.len += N;
     }
 
-    /// Appends a short text (at most [`SHORT_ARG`] bytes).
+    /// Appends a short text (at most [`SHORT_ARG`] bytes), in a few
+    /// overlapping fixed-size copies rather than a call to `memcpy`.
     #[inline(always)]
     fn short_text(&mut self, s: &str) {
-        debug_assert!(s.len() <= SHORT_ARG);
-        self.put(0, s.as_bytes());
-        self.len += s.len();
+        let b = s.as_bytes();
+        let n = b.len();
+        debug_assert!(n <= SHORT_ARG);
+        if n >= 16 {
+            let head: &[u8; 16] = b[..16].try_into().unwrap_or(&[b' '; 16]);
+            let tail: &[u8; 16] = b[n - 16..].try_into().unwrap_or(&[b' '; 16]);
+            if n > 32 {
+                let mid1: &[u8; 16] = b[16..32].try_into().unwrap_or(&[b' '; 16]);
+                let mid2: &[u8; 16] = b[n - 32..n - 16].try_into().unwrap_or(&[b' '; 16]);
+                self.put(16, mid1);
+                self.put(n - 32, mid2);
+            }
+            self.put(0, head);
+            self.put(n - 16, tail);
+        } else if n >= 8 {
+            let head: &[u8; 8] = b[..8].try_into().unwrap_or(&[b' '; 8]);
+            let tail: &[u8; 8] = b[n - 8..].try_into().unwrap_or(&[b' '; 8]);
+            self.put(0, head);
+            self.put(n - 8, tail);
+        } else if n >= 4 {
+            let head: &[u8; 4] = b[..4].try_into().unwrap_or(&[b' '; 4]);
+            let tail: &[u8; 4] = b[n - 4..].try_into().unwrap_or(&[b' '; 4]);
+            self.put(0, head);
+            self.put(n - 4, tail);
+        } else {
+            for (i, &c) in b.iter().enumerate() {
+                self.put_at(self.len + i, c);
+            }
+        }
+        self.len += n;
     }
 
     #[inline(always)]
@@ -740,5 +768,27 @@ fn write_exception_table(code: &View<'_>, out: &mut String) {
             out.push_str(" lasti");
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_texts_are_copied_whole() {
+        let source: String = (0..SHORT_ARG as u8).map(|i| (b'!' + i) as char).collect();
+        for n in 0..=SHORT_ARG {
+            for start in [0, (SHORT_ARG - n).min(1), SHORT_ARG - n] {
+                let text = &source[start..start + n];
+                let mut out = String::from("x");
+                with_line(&mut out, |line| {
+                    line.byte(b'[');
+                    line.short_text(text);
+                    line.byte(b']');
+                });
+                assert_eq!(out, format!("x[{text}]"), "{n} bytes from {start}");
+            }
+        }
     }
 }

@@ -514,7 +514,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The payload of an object that contains no other objects.
+    /// The payload of an object that contains no other objects. (Inlined:
+    /// a returned `Obj` read back from memory stalls on store forwarding.)
+    #[inline(always)]
     fn leaf(&mut self, offset: usize, code: u8, type_code: u8) -> Result<Obj<'a>, MarshalError> {
         Ok(match type_code {
             tc::NULL => Obj::Null,
