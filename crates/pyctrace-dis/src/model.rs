@@ -14,7 +14,7 @@ use pyctrace_marshal::{Code, CodeField, FieldValue, Node, Obj, PyVersion, Pyc};
 
 pub use crate::compact::Instructions;
 use crate::compact::{
-    jump_target, opname_of, text_set, Args, Extra, Ins, JumpShown, Res, Strings, TextSet,
+    jump_target, opname_of, text_set, Args, Extra, Ins, JumpShown, RawRes, Res, Strings, TextSet,
     FORMAT_VALUE_TEXTS,
 };
 use crate::lines;
@@ -727,7 +727,7 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 raw_arg: arg.unwrap_or(0),
                 line_no: line.unwrap_or(0),
                 label: 0,
-                res: Res::None,
+                raw_res: RawRes::NONE,
                 size: size_in_bytes as u16,
                 mnemonic,
                 opcode,
@@ -745,7 +745,7 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                     prev_ext = kind == ArgKind::ExtendedArg;
                 }
                 compact.set(Ins::ARG_LONG, arg_long);
-                compact.res = if is_jump_kind(kind) {
+                let res = if is_jump_kind(kind) {
                     jump = jump_target(self.table, compact);
                     if let Some(t) = self.label_target(compact, info, jump) {
                         self.targets.push(t);
@@ -759,7 +759,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 } else {
                     self.resolve_arg(kind, mnemonic, compact.arg(), arg_long)
                 };
-                compact.set(Ins::BAD_ARG, compact.res.is_bad());
+                compact.raw_res = RawRes::pack(res);
+                compact.set(Ins::BAD_ARG, res.is_bad());
             }
             #[cfg(debug_assertions)]
             {
@@ -822,9 +823,9 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
             if t < targets.len() && targets[t] == o {
                 ins.label = t as u32 + 1;
             }
-            if labels_in_argrepr && matches!(ins.res, Res::Jump(_)) {
+            if labels_in_argrepr && matches!(ins.res(), Res::Jump(_)) {
                 let target = jump_target(self.table, ins).unwrap_or(0);
-                ins.res = Res::Jump(jump_label(targets, target));
+                ins.set_res(Res::Jump(jump_label(targets, target)));
             }
         }
 
@@ -1068,7 +1069,7 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 items[prefixes[last_dead]].offset,
                 opname,
             ));
-            fixed.res = res;
+            fixed.set_res(res);
             fixed.set(Ins::ARG_LONG, false);
             fixed.set(Ins::BAD_ARG, bad_arg);
             items[i] = fixed;
