@@ -290,11 +290,22 @@ impl<'a> Reader<'a> {
             _ => return false,
         };
         self.objects += 1;
-        items.push(Node {
-            offset,
-            flag_ref,
-            obj,
-        });
+        // Written in place: `push` (not inlined here) copied the node from
+        // a temporary written in pieces, which stalls on store forwarding.
+        if items.len() == items.capacity() {
+            items.reserve(1);
+        }
+        let len = items.len();
+        // SAFETY: `len < capacity` (reserved above), so the slot is inside
+        // the allocation; it is initialised before the length covers it.
+        unsafe {
+            items.as_mut_ptr().add(len).write(Node {
+                offset,
+                flag_ref,
+                obj,
+            });
+            items.set_len(len + 1);
+        }
         true
     }
 
