@@ -261,14 +261,22 @@ fn starts_311(tab: &[u8], firstlineno: i32, out: &mut Vec<(usize, Option<i32>)>)
         let code = (first >> 3) & 15;
         let start = end;
         end = end.saturating_add(((first & 7) as usize + 1) * 2);
-        let has_line = match DELTA.get(code as usize) {
-            Some(&d) => {
-                line = line.wrapping_add(d);
-                true
+        // (the line is updated by value: through a `&mut` it lived in
+        // memory, a store and a load on the loop's critical path)
+        let delta = match DELTA.get(code as usize) {
+            Some(&d) => Some(d),
+            None if code == 15 => None,
+            None => {
+                let mut p = pos + 1;
+                Some(read_svarint(tab, &mut p).unwrap_or(0))
             }
-            None => entry_line(tab, pos, code, &mut line).is_some(),
         };
-        if has_line && line as i64 != last {
+        let Some(delta) = delta else {
+            pos = next_entry(tab, pos);
+            continue;
+        };
+        line = line.wrapping_add(delta);
+        if line as i64 != last {
             last = line as i64;
             out.push((start, Some(line)));
         }
