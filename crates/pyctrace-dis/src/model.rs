@@ -814,18 +814,21 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
         let targets = &self.targets;
 
         // label numbers (1-based, in offset order)
-        let mut t = 0usize;
-        for ins in items.iter_mut() {
-            let o = ins.offset as i64;
-            while t < targets.len() && targets[t] < o {
-                t += 1;
-            }
-            if t < targets.len() && targets[t] == o {
-                ins.label = t as u32 + 1;
-            }
-            if labels_in_argrepr && matches!(ins.res(), Res::Jump(_)) {
-                let target = jump_target(self.table, ins).unwrap_or(0);
-                ins.set_res(Res::Jump(jump_label(targets, target)));
+        // (nothing to do in code without jumps before 3.13)
+        if !targets.is_empty() || labels_in_argrepr {
+            let mut t = 0usize;
+            for ins in items.iter_mut() {
+                let o = ins.offset as i64;
+                while t < targets.len() && targets[t] < o {
+                    t += 1;
+                }
+                if t < targets.len() && targets[t] == o {
+                    ins.label = t as u32 + 1;
+                }
+                if labels_in_argrepr && matches!(ins.res(), Res::Jump(_)) {
+                    let target = jump_target(self.table, ins).unwrap_or(0);
+                    ins.set_res(Res::Jump(jump_label(targets, target)));
+                }
             }
         }
 

@@ -265,14 +265,19 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
                 Layout::Py313 => line_313(&cols, ins, name, mark, line),
             };
             // 2.x prints the parentheses of some kinds even around nothing
+            let text = args.argrepr_text(ins);
             let parens = parens == Parens::Always
-                || (parens == Parens::IfAny && !args.argrepr_is_empty(ins));
+                || (parens == Parens::IfAny
+                    && match text {
+                        Some(t) => !t.is_empty(),
+                        None => !args.argrepr_is_empty(ins),
+                    });
             if !parens {
                 line.byte(b'\n');
                 return false;
             }
             line.fixed(b" (");
-            match args.argrepr_text(ins) {
+            match text {
                 Some(t) if t.len() <= SHORT_ARG => {
                     line.short_text(t);
                     line.fixed(b")\n");
