@@ -90,7 +90,7 @@ impl Instructions {
         let s = |i: u32| self.strings.get(i).to_string();
         match ins.res() {
             Res::None => ArgValue::None,
-            Res::Int | Res::IntShown | Res::Flags => ArgValue::Int(ins.arg()),
+            Res::Int | Res::IntShown | Res::Flags | Res::Nargs => ArgValue::Int(ins.arg()),
             Res::Const(i) => ArgValue::Const(s(i)),
             Res::Name(i) | Res::NameWith(i, _) => ArgValue::Name(s(i)),
             Res::Names(a, b) | Res::BadNames(a, b) => ArgValue::Names(s(a), s(b)),
@@ -132,6 +132,14 @@ impl Args<'_> {
         match ins.res() {
             Res::None | Res::Int | Res::Jump(JumpShown::Nothing) => {}
             Res::IntShown => put_i64(out, ins.arg()),
+            Res::Nargs => {
+                // "%d positional, %d keyword pair" % (code[i-2], code[i-1]):
+                // the instruction's own two argument bytes
+                put_u64(out, (ins.raw_arg & 0xFF) as u64);
+                out.put(" positional, ");
+                put_u64(out, (ins.raw_arg >> 8 & 0xFF) as u64);
+                out.put(" keyword pair");
+            }
             Res::Flags => {
                 let mut first = true;
                 for (i, name) in flag_names(self.version).iter().enumerate() {
@@ -212,6 +220,7 @@ impl Args<'_> {
             }
             Res::Text(set, i) => text(self.table, set, i).is_empty(),
             Res::IntShown | Res::NameWith(..) | Res::Names(..) | Res::BadNames(..) => false,
+            Res::Nargs => false,
             Res::TextBool(..) => false,
             Res::Jump(_) => false,
         }
@@ -353,6 +362,8 @@ pub(crate) enum Res {
     IntShown,
     /// `Int(arg)`, shown as function flag names.
     Flags,
+    /// `Int(arg)`, shown as `N positional, M keyword pair` (3.3-3.5).
+    Nargs,
     /// `Const(s)`, shown as `s` (string `i` of the table).
     Const(u32),
     /// `Name(s)`, shown as `s`.
@@ -406,6 +417,7 @@ impl RawRes {
             Res::Jump(JumpShown::ToLong) => (11 | 2 << 8, 0, 0),
             Res::Jump(JumpShown::Label(l)) => (11 | 3 << 8, l, 0),
             Res::Bad(i) => (12, i, 0),
+            Res::Nargs => (13, 0, 0),
         };
         RawRes { tag, a, b }
     }
@@ -439,6 +451,7 @@ impl RawRes {
                 _ => JumpShown::Nothing,
             }),
             12 => Res::Bad(a),
+            13 => Res::Nargs,
             _ => Res::None,
         }
     }
@@ -711,7 +724,7 @@ mod tests {
 
     #[test]
     fn packed_results_unpack_to_themselves() {
-        let mut all = vec![Res::None, Res::Int, Res::IntShown, Res::Flags];
+        let mut all = vec![Res::None, Res::Int, Res::IntShown, Res::Flags, Res::Nargs];
         for i in [0, 1, 7, u16::MAX as u32, u32::MAX] {
             all.extend([Res::Const(i), Res::Name(i), Res::Bad(i)]);
             all.extend([

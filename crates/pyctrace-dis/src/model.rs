@@ -1187,6 +1187,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 Res::Flags
             }
             ArgKind::SmallInt => Res::IntShown,
+            // 3.3-3.5 `hasnargs` (`dis` of 2.x and 3.0-3.2 shows nothing)
+            ArgKind::CallNargsKw if v.major == 3 && (3..=5).contains(&v.minor) => Res::Nargs,
             ArgKind::CommonConstant => text(TextSet::CommonConstant, arg, "constant", self),
             ArgKind::SpecialMethod => text(TextSet::SpecialMethod, arg, "special method", self),
             _ => Res::Int,

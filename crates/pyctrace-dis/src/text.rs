@@ -3,7 +3,11 @@
 //! Layouts, by release line (read off each interpreter's `Lib/dis.py`):
 //! - 2.x: `print` statements with trailing commas: fields joined by one
 //!   space, nothing stripped; `%3d` line numbers, offsets `rjust(4)`.
-//! - 3.0-3.12: `Instruction._disassemble`: line column, `-->` column,
+//! - 3.0-3.3: the same columns with `print(..., end=' ')`: as 2.x, plus a
+//!   space at the end of every line; 3.3 shows `hasnargs` arguments as
+//!   `(N positional, M keyword pair)`.
+//! - 3.4-3.12: `Instruction._disassemble` (3.4/3.5 with that `hasnargs`
+//!   text too): line column, `-->` column,
 //!   `>>` column, offset, opname `ljust(20)`, arg `rjust(5)`, `(argrepr)`,
 //!   joined by spaces and right-stripped; 3.11/3.12 end with `ExceptionTable:`.
 //! - 3.13+: `Formatter.print_instruction_line`: line column (`--` for no
@@ -223,6 +227,8 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
     let v = code.version;
     let layout = if v.is_py2() {
         Layout::Py2
+    } else if !v.at_least(3, 4) {
+        Layout::Py30
     } else if v.at_least(3, 13) {
         Layout::Py313
     } else {
@@ -260,7 +266,7 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
                 line.byte(b'\n');
             }
             let parens = match layout {
-                Layout::Py2 => line_py2(&cols, ins, name, mark, line),
+                Layout::Py2 | Layout::Py30 => line_py2(&cols, ins, name, mark, line),
                 Layout::Py3 => line_py3(&cols, ins, name, mark, line),
                 Layout::Py313 => line_313(&cols, ins, name, mark, line),
             };
@@ -273,6 +279,9 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
                         None => !args.argrepr_is_empty(ins),
                     });
             if !parens {
+                if layout == Layout::Py30 {
+                    line.byte(b' ');
+                }
                 line.byte(b'\n');
                 return false;
             }
@@ -280,7 +289,13 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
             match text {
                 Some(t) if t.len() <= SHORT_ARG => {
                     line.short_text(t);
-                    line.fixed(b")\n");
+                    if layout == Layout::Py30 {
+                        line.byte(b')');
+                        line.byte(b' ');
+                        line.byte(b'\n');
+                    } else {
+                        line.fixed(b")\n");
+                    }
                     false
                 }
                 _ => true,
@@ -288,7 +303,11 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
         });
         if parens {
             args.argrepr_into(ins, out);
-            out.push_str(")\n");
+            out.push_str(if layout == Layout::Py30 {
+                ") \n"
+            } else {
+                ")\n"
+            });
         }
     }
     write_exception_table(code, out);
@@ -305,6 +324,9 @@ fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Layout {
     Py2,
+    /// 3.0-3.3: the 2.x columns printed with `print(..., end=' ')`, so
+    /// every line ends in a space.
+    Py30,
     Py3,
     Py313,
 }
