@@ -88,9 +88,9 @@ impl Instructions {
     /// `Instruction.argval` of `ins`.
     fn argval(&self, ins: &Ins) -> ArgValue {
         let s = |i: u32| self.strings.get(i).to_string();
-        match ins.res {
+        match ins.res() {
             Res::None => ArgValue::None,
-            Res::Int | Res::IntShown | Res::Flags => ArgValue::Int(ins.arg()),
+            Res::Int | Res::IntShown | Res::Flags | Res::Nargs => ArgValue::Int(ins.arg()),
             Res::Const(i) => ArgValue::Const(s(i)),
             Res::Name(i) | Res::NameWith(i, _) => ArgValue::Name(s(i)),
             Res::Names(a, b) | Res::BadNames(a, b) => ArgValue::Names(s(a), s(b)),
@@ -104,9 +104,42 @@ impl Instructions {
 
     /// Writes what `dis` shows in parentheses for `ins` (its `argrepr`).
     pub(crate) fn argrepr_into<S: Sink>(&self, ins: &Ins, out: &mut S) {
-        match ins.res {
+        self.args().argrepr_into(ins, out)
+    }
+
+    /// What argument texts are made from.
+    #[inline]
+    pub(crate) fn args(&self) -> Args<'_> {
+        Args {
+            strings: &self.strings,
+            version: self.version,
+            table: self.table,
+        }
+    }
+}
+
+/// What the argument texts of a code object's instructions are made from.
+#[derive(Clone, Copy)]
+pub(crate) struct Args<'s> {
+    pub(crate) strings: &'s Strings,
+    pub(crate) version: PyVersion,
+    pub(crate) table: &'static OpTable,
+}
+
+impl Args<'_> {
+    /// Writes what `dis` shows in parentheses for `ins` (its `argrepr`).
+    pub(crate) fn argrepr_into<S: Sink>(&self, ins: &Ins, out: &mut S) {
+        match ins.res() {
             Res::None | Res::Int | Res::Jump(JumpShown::Nothing) => {}
             Res::IntShown => put_i64(out, ins.arg()),
+            Res::Nargs => {
+                // "%d positional, %d keyword pair" % (code[i-2], code[i-1]):
+                // the instruction's own two argument bytes
+                put_u64(out, (ins.raw_arg & 0xFF) as u64);
+                out.put(" positional, ");
+                put_u64(out, (ins.raw_arg >> 8 & 0xFF) as u64);
+                out.put(" keyword pair");
+            }
             Res::Flags => {
                 let mut first = true;
                 for (i, name) in flag_names(self.version).iter().enumerate() {
@@ -165,10 +198,20 @@ impl Instructions {
         }
     }
 
+    /// The argrepr of `ins` when it is one string as it stands.
+    #[inline]
+    pub(crate) fn argrepr_text(&self, ins: &Ins) -> Option<&str> {
+        match ins.res() {
+            Res::Const(i) | Res::Name(i) | Res::Bad(i) => Some(self.strings.get(i)),
+            Res::Text(set, i) => Some(text(self.table, set, i)),
+            _ => None,
+        }
+    }
+
     /// Whether [`Instructions::argrepr_into`] writes nothing.
     #[inline]
     pub(crate) fn argrepr_is_empty(&self, ins: &Ins) -> bool {
-        match ins.res {
+        match ins.res() {
             Res::None | Res::Int | Res::Jump(JumpShown::Nothing) => true,
             Res::Const(i) | Res::Name(i) | Res::Bad(i) => self.strings.is_empty_at(i),
             Res::Flags => {
@@ -177,6 +220,7 @@ impl Instructions {
             }
             Res::Text(set, i) => text(self.table, set, i).is_empty(),
             Res::IntShown | Res::NameWith(..) | Res::Names(..) | Res::BadNames(..) => false,
+            Res::Nargs => false,
             Res::TextBool(..) => false,
             Res::Jump(_) => false,
         }
@@ -219,7 +263,8 @@ pub(crate) struct Ins {
     pub line_no: i32,
     /// Label number (1-based) when `dis` marks it as a jump target, else 0.
     pub label: u32,
-    pub res: Res,
+    /// What the argument resolved to (see [`Ins::res`]).
+    pub raw_res: RawRes,
     /// Bytes covered, inline caches included.
     pub size: u16,
     pub mnemonic: Option<Mnemonic>,
@@ -265,6 +310,17 @@ impl Ins {
         }
     }
 
+    /// What the argument resolved to.
+    #[inline]
+    pub(crate) fn res(&self) -> Res {
+        self.raw_res.unpack()
+    }
+
+    #[inline]
+    pub(crate) fn set_res(&mut self, res: Res) {
+        self.raw_res = RawRes::pack(res);
+    }
+
     #[inline]
     pub(crate) fn line(&self) -> Option<i32> {
         self.has(Ins::HAS_LINE).then_some(self.line_no)
@@ -306,6 +362,8 @@ pub(crate) enum Res {
     IntShown,
     /// `Int(arg)`, shown as function flag names.
     Flags,
+    /// `Int(arg)`, shown as `N positional, M keyword pair` (3.3-3.5).
+    Nargs,
     /// `Const(s)`, shown as `s` (string `i` of the table).
     Const(u32),
     /// `Name(s)`, shown as `s`.
@@ -326,8 +384,82 @@ pub(crate) enum Res {
     Bad(u32),
 }
 
+/// A [`Res`] as stored in an [`Ins`]: plain words, so that records are
+/// written field by field (a copied enum composed in memory stalls on
+/// store forwarding in the build loop). `tag` is the variant, with the
+/// sub-kind (extra, text set, jump form) in its second byte.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct RawRes {
+    tag: u32,
+    a: u32,
+    b: u32,
+}
+
+impl RawRes {
+    pub(crate) const NONE: RawRes = RawRes { tag: 0, a: 0, b: 0 };
+
+    #[inline(always)]
+    pub(crate) fn pack(res: Res) -> RawRes {
+        let (tag, a, b) = match res {
+            Res::None => (0, 0, 0),
+            Res::Int => (1, 0, 0),
+            Res::IntShown => (2, 0, 0),
+            Res::Flags => (3, 0, 0),
+            Res::Const(i) => (4, i, 0),
+            Res::Name(i) => (5, i, 0),
+            Res::NameWith(i, e) => (6 | (e as u32) << 8, i, 0),
+            Res::Names(x, y) => (7, x, y),
+            Res::BadNames(x, y) => (8, x, y),
+            Res::Text(set, i) => (9 | (set as u32) << 8, i as u32, 0),
+            Res::TextBool(set, i) => (10 | (set as u32) << 8, i as u32, 0),
+            Res::Jump(JumpShown::Nothing) => (11, 0, 0),
+            Res::Jump(JumpShown::To) => (11 | 1 << 8, 0, 0),
+            Res::Jump(JumpShown::ToLong) => (11 | 2 << 8, 0, 0),
+            Res::Jump(JumpShown::Label(l)) => (11 | 3 << 8, l, 0),
+            Res::Bad(i) => (12, i, 0),
+            Res::Nargs => (13, 0, 0),
+        };
+        RawRes { tag, a, b }
+    }
+
+    #[inline(always)]
+    pub(crate) fn unpack(self) -> Res {
+        let RawRes { tag, a, b } = self;
+        let sub = (tag >> 8) as u8;
+        match tag & 0xFF {
+            1 => Res::Int,
+            2 => Res::IntShown,
+            3 => Res::Flags,
+            4 => Res::Const(a),
+            5 => Res::Name(a),
+            6 => Res::NameWith(
+                a,
+                if sub == Extra::NullOrSelf as u8 {
+                    Extra::NullOrSelf
+                } else {
+                    Extra::Null
+                },
+            ),
+            7 => Res::Names(a, b),
+            8 => Res::BadNames(a, b),
+            9 => Res::Text(TextSet::from_u8(sub), a as u16),
+            10 => Res::TextBool(TextSet::from_u8(sub), a as u16),
+            11 => Res::Jump(match sub {
+                1 => JumpShown::To,
+                2 => JumpShown::ToLong,
+                3 => JumpShown::Label(a),
+                _ => JumpShown::Nothing,
+            }),
+            12 => Res::Bad(a),
+            13 => Res::Nargs,
+            _ => Res::None,
+        }
+    }
+}
+
 /// What a flagged name argument shows besides the name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum Extra {
     Null,
     NullOrSelf,
@@ -352,6 +484,7 @@ impl Extra {
 
 /// The lists argument texts are taken from.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u8)]
 pub(crate) enum TextSet {
     CmpOp,
     NbOp,
@@ -361,6 +494,27 @@ pub(crate) enum TextSet {
     Conversion,
     CommonConstant,
     SpecialMethod,
+}
+
+impl TextSet {
+    const ALL: [TextSet; 8] = [
+        TextSet::CmpOp,
+        TextSet::NbOp,
+        TextSet::Intrinsic1,
+        TextSet::Intrinsic2,
+        TextSet::FormatValue,
+        TextSet::Conversion,
+        TextSet::CommonConstant,
+        TextSet::SpecialMethod,
+    ];
+
+    #[inline]
+    fn from_u8(b: u8) -> TextSet {
+        TextSet::ALL
+            .get(b as usize)
+            .copied()
+            .unwrap_or(TextSet::CmpOp)
+    }
 }
 
 /// `FORMAT_VALUE` texts by `arg & 3` (conversion) + 4 when a format spec follows.
@@ -433,6 +587,11 @@ impl Strings {
         self.text.reserve(count * 12);
     }
 
+    pub(crate) fn clear(&mut self) {
+        self.text.clear();
+        self.ends.clear();
+    }
+
     pub(crate) fn push(&mut self, s: &str) -> u32 {
         self.text.push_str(s);
         self.end()
@@ -487,7 +646,8 @@ pub(crate) fn put_u64<S: Sink>(out: &mut S, n: u64) {
             break;
         }
     }
-    out.put(std::str::from_utf8(&buf[i..]).unwrap_or_default());
+    // SAFETY: ASCII digits.
+    out.put(unsafe { std::str::from_utf8_unchecked(&buf[i..]) });
 }
 
 /// Writes `n` in decimal, with its sign.
@@ -560,5 +720,32 @@ mod tests {
     fn compact() {
         assert!(std::mem::size_of::<Ins>() <= 40);
         assert_eq!(std::mem::size_of::<Res>(), 12);
+    }
+
+    #[test]
+    fn packed_results_unpack_to_themselves() {
+        let mut all = vec![Res::None, Res::Int, Res::IntShown, Res::Flags, Res::Nargs];
+        for i in [0, 1, 7, u16::MAX as u32, u32::MAX] {
+            all.extend([Res::Const(i), Res::Name(i), Res::Bad(i)]);
+            all.extend([
+                Res::NameWith(i, Extra::Null),
+                Res::NameWith(i, Extra::NullOrSelf),
+            ]);
+            all.extend([Res::Names(i, 3), Res::BadNames(5, i)]);
+            all.extend([Res::Jump(JumpShown::Label(i))]);
+        }
+        for set in TextSet::ALL {
+            for i in [0, 3, u16::MAX] {
+                all.extend([Res::Text(set, i), Res::TextBool(set, i)]);
+            }
+        }
+        all.extend([
+            Res::Jump(JumpShown::Nothing),
+            Res::Jump(JumpShown::To),
+            Res::Jump(JumpShown::ToLong),
+        ]);
+        for res in all {
+            assert_eq!(RawRes::pack(res).unpack(), res);
+        }
     }
 }

@@ -28,5 +28,6 @@ pub use model::{
     ExceptionEntry, Instructions,
 };
 pub use text::{
-    to_text, write_code, write_text, write_text_io, TextOptions, Unreachable, UNREACHABLE_MARK,
+    to_text, write_code, write_pyc_text, write_pyc_text_io, write_text, write_text_io,
+    write_text_of, TextOptions, Unreachable, UNREACHABLE_MARK,
 };

@@ -6,29 +6,43 @@
 use pyctrace_marshal::PyVersion;
 
 /// `(offset, line)` pairs as the version's `dis.findlinestarts` gives them.
+#[cfg(test)]
 pub(crate) fn line_starts(
     version: PyVersion,
     table: &[u8],
     firstlineno: i32,
     code_len: usize,
 ) -> Vec<(usize, Option<i32>)> {
-    let mut out = Vec::with_capacity(table.len() / 2 + 1);
+    let mut out = Vec::new();
+    line_starts_into(version, table, firstlineno, code_len, &mut out);
+    out
+}
+
+/// [`line_starts`] into `out` (cleared first).
+pub(crate) fn line_starts_into(
+    version: PyVersion,
+    table: &[u8],
+    firstlineno: i32,
+    code_len: usize,
+    out: &mut Vec<(usize, Option<i32>)>,
+) {
+    out.clear();
+    out.reserve(table.len() / 2 + 1);
     if !version.at_least(3, 10) {
-        lnotab_starts(version, table, firstlineno, code_len, &mut out);
-        return out;
+        lnotab_starts(version, table, firstlineno, code_len, out);
+        return;
     }
     let mut starts = Starts {
         v313: version.at_least(3, 13),
         last_313: None,
         last: None,
-        out: &mut out,
+        out,
     };
     if version.at_least(3, 11) {
         locations_311(table, firstlineno, version.at_least(3, 12), &mut starts);
     } else {
         linetable_310(table, firstlineno, &mut starts);
     }
-    out
 }
 
 /// The start-picking part of `findlinestarts`, fed `co_lines()` ranges.
@@ -239,24 +253,32 @@ fn starts_311(tab: &[u8], firstlineno: i32, out: &mut Vec<(usize, Option<i32>)>)
     let mut pos = 0usize;
     let mut end: usize = 0;
     let mut line = firstlineno;
-    let mut last: Option<i32> = None;
+    // the last line reported; outside i32 for "none yet" (kept in a
+    // register: an Option here is spilled and reloaded each entry)
+    let mut last: i64 = i64::MIN;
     while pos < tab.len() {
         let first = tab[pos];
         let code = (first >> 3) & 15;
         let start = end;
         end = end.saturating_add(((first & 7) as usize + 1) * 2);
-        let this = match DELTA.get(code as usize) {
-            Some(&d) => {
-                line = line.wrapping_add(d);
-                Some(line)
+        // (the line is updated by value: through a `&mut` it lived in
+        // memory, a store and a load on the loop's critical path)
+        let delta = match DELTA.get(code as usize) {
+            Some(&d) => Some(d),
+            None if code == 15 => None,
+            None => {
+                let mut p = pos + 1;
+                Some(read_svarint(tab, &mut p).unwrap_or(0))
             }
-            None => entry_line(tab, pos, code, &mut line),
         };
-        if let Some(l) = this {
-            if last != Some(l) {
-                last = Some(l);
-                out.push((start, Some(l)));
-            }
+        let Some(delta) = delta else {
+            pos = next_entry(tab, pos);
+            continue;
+        };
+        line = line.wrapping_add(delta);
+        if line as i64 != last {
+            last = line as i64;
+            out.push((start, Some(line)));
         }
         pos = next_entry(tab, pos);
     }

@@ -14,10 +14,10 @@ use pyctrace_marshal::{Code, CodeField, FieldValue, Node, Obj, PyVersion, Pyc};
 
 pub use crate::compact::Instructions;
 use crate::compact::{
-    jump_target, opname_of, text_set, Extra, Ins, JumpShown, Res, Strings, TextSet,
+    jump_target, opname_of, text_set, Args, Extra, Ins, JumpShown, RawRes, Res, Strings, TextSet,
     FORMAT_VALUE_TEXTS,
 };
-use crate::lines::line_starts;
+use crate::lines;
 use crate::reach;
 use crate::repr::{plain_text, str_fast, ReprCtx};
 
@@ -84,6 +84,57 @@ pub struct ExceptionEntry {
     pub target: u64,
     pub depth: u64,
     pub lasti: bool,
+}
+
+/// A code object's listing as the text formatter reads it, borrowed from a
+/// [`CodeListing`] or from the builder.
+pub(crate) struct View<'v> {
+    pub version: PyVersion,
+    /// `len(co_code)` in bytes.
+    pub code_len: usize,
+    pub items: &'v [Ins],
+    pub args: Args<'v>,
+    pub exception_table: &'v [ExceptionEntry],
+    pub labels: Labels<'v>,
+    pub lineno_width: usize,
+    pub offset_width: usize,
+    pub label_width: usize,
+    pub notes: &'v [String],
+}
+
+/// Label numbers by offset.
+pub(crate) enum Labels<'v> {
+    /// The labelled offsets, sorted: label `i + 1` is at `offsets[i]`.
+    Sorted(&'v [i64]),
+    Map(&'v BTreeMap<i64, u32>),
+}
+
+impl Labels<'_> {
+    /// The label at `offset`, if any.
+    pub(crate) fn get(&self, offset: i64) -> Option<u32> {
+        match self {
+            Labels::Sorted(offsets) => offsets.binary_search(&offset).ok().map(|i| i as u32 + 1),
+            Labels::Map(map) => map.get(&offset).copied(),
+        }
+    }
+}
+
+impl CodeListing {
+    /// This listing as the text formatter reads it.
+    pub(crate) fn view(&self, version: PyVersion) -> View<'_> {
+        View {
+            version,
+            code_len: self.code_len,
+            items: &self.instructions.items,
+            args: self.instructions.args(),
+            exception_table: &self.exception_table,
+            labels: Labels::Map(&self.labels),
+            lineno_width: self.lineno_width,
+            offset_width: self.offset_width,
+            label_width: self.label_width,
+            notes: &self.notes,
+        }
+    }
 }
 
 /// The resolved value of an argument (`Instruction.argval`).
@@ -154,27 +205,63 @@ pub fn disassemble_pyc(pyc: &Pyc<'_>) -> Disassembly {
 /// Disassembles the code objects under `root` (normally a code object; a
 /// tuple or other container is searched for code objects too).
 pub fn disassemble(root: &Node<'_>, version: PyVersion) -> Disassembly {
+    let mut model = Model { codes: Vec::new() };
+    walk_root(root, version, &mut model);
+    Disassembly {
+        version,
+        codes: model.codes,
+    }
+}
+
+/// What a walk does with each code object once it is built.
+pub(crate) trait Listings {
+    /// Whether every instruction needs its reachability (and the notes
+    /// that come with it); otherwise it is worked out only where it can
+    /// change an argument (dead EXTENDED_ARG prefixes).
+    fn wants_reach(&self) -> bool;
+
+    /// One code object, built; `repr` is `repr(code)` when the caller
+    /// already made it.
+    fn listing(&mut self, built: &Builder<'_, '_, '_>, depth: usize, repr: Option<&str>);
+}
+
+/// Collects owned [`CodeListing`]s.
+struct Model {
+    codes: Vec<CodeListing>,
+}
+
+impl Listings for Model {
+    fn wants_reach(&self) -> bool {
+        true
+    }
+
+    fn listing(&mut self, built: &Builder<'_, '_, '_>, depth: usize, repr: Option<&str>) {
+        self.codes.push(built.to_listing(depth, repr));
+    }
+}
+
+/// Builds every code object under `root` in `dis` order and hands each to
+/// `listings` (see [`disassemble`]).
+pub(crate) fn walk_root<L: Listings>(root: &Node<'_>, version: PyVersion, listings: &mut L) {
     let ctx = ReprCtx::new(version, root);
-    let mut codes = Vec::new();
     let mut stack = Vec::new();
     let mut scratch = Scratch::default();
     match ctx.resolve(root) {
         Some(node) if matches!(node.obj, Obj::Code(_)) => {
-            walk(&ctx, node, 0, None, &mut stack, &mut scratch, &mut codes);
+            walk(&ctx, node, 0, None, &mut stack, &mut scratch, listings);
         }
         Some(node) => {
             // not a code object: list the code objects inside, in order
             for child in node.children() {
                 if let Some(c) = ctx.resolve(child) {
                     if matches!(c.obj, Obj::Code(_)) {
-                        walk(&ctx, c, 0, None, &mut stack, &mut scratch, &mut codes);
+                        walk(&ctx, c, 0, None, &mut stack, &mut scratch, listings);
                     }
                 }
             }
         }
         None => {}
     }
-    Disassembly { version, codes }
 }
 
 /// Buffers reused from one code object to the next.
@@ -183,7 +270,12 @@ struct Scratch {
     items: Vec<Ins>,
     targets: Vec<i64>,
     slots: Vec<u32>,
+    strings: Strings,
+    line_starts: Vec<(usize, Option<i32>)>,
+    exception_table: Vec<ExceptionEntry>,
     reach: reach::Scratch,
+    /// Code objects listed so far.
+    listed: usize,
 }
 
 /// Room for every `CodeField` (there are 20).
@@ -233,39 +325,39 @@ impl<'t, 'a> Fields<'t, 'a> {
 
 /// Lists `node` and, depth-first, the code objects in its `co_consts`.
 /// `repr` is `repr(node)` when the caller already made it.
-fn walk<'t, 'a>(
+fn walk<'t, 'a, L: Listings>(
     ctx: &ReprCtx<'t, 'a>,
     node: &'t Node<'a>,
     depth: usize,
     repr: Option<String>,
     stack: &mut Vec<*const Node<'a>>,
     scratch: &mut Scratch,
-    out: &mut Vec<CodeListing>,
+    listings: &mut L,
 ) {
     let Obj::Code(code) = &node.obj else { return };
     let ptr = node as *const Node<'a>;
-    if depth > MAX_NESTING || stack.contains(&ptr) || out.len() >= MAX_LISTINGS {
+    if depth > MAX_NESTING || stack.contains(&ptr) || scratch.listed >= MAX_LISTINGS {
         return;
     }
+    scratch.listed += 1;
     stack.push(ptr);
     let mut builder = Builder::new(ctx, node, code, scratch);
-    let listing = builder.build(depth, repr);
+    builder.build(listings.wants_reach());
+    listings.listing(&builder, depth, repr.as_deref());
     // the code objects in co_consts, with the reprs made for LOAD_CONST
     let children: Vec<(&'t Node<'a>, Option<String>)> = (0..builder.consts.len())
         .filter_map(|i| {
             let item = builder.item(builder.consts, i);
             matches!(item.obj, Obj::Code(_)).then(|| {
                 let made = builder.slots[i];
-                let repr =
-                    (made != NOT_MADE).then(|| listing.instructions.strings.get(made).to_string());
+                let repr = (made != NOT_MADE).then(|| builder.strings.get(made).to_string());
                 (item, repr)
             })
         })
         .collect();
     builder.give_back(scratch);
-    out.push(listing);
     for (item, repr) in children {
-        walk(ctx, item, depth + 1, repr, stack, scratch, out);
+        walk(ctx, item, depth + 1, repr, stack, scratch, listings);
     }
     stack.pop();
 }
@@ -298,16 +390,14 @@ pub(crate) fn is_jump_kind(kind: ArgKind) -> bool {
 }
 
 /// `co_exceptiontable` as the bytecode crate parses it, into our entries.
-fn exception_entries(table: &[u8]) -> Vec<ExceptionEntry> {
-    pyctrace_bytecode::exception_table_entries(table)
-        .map(|e| ExceptionEntry {
-            start: e.start,
-            end: e.end,
-            target: e.target,
-            depth: e.depth,
-            lasti: e.lasti,
-        })
-        .collect()
+fn exception_entries(table: &[u8]) -> impl Iterator<Item = ExceptionEntry> + '_ {
+    pyctrace_bytecode::exception_table_entries(table).map(|e| ExceptionEntry {
+        start: e.start,
+        end: e.end,
+        target: e.target,
+        depth: e.depth,
+        lasti: e.lasti,
+    })
 }
 
 /// Which name list an argument indexes.
@@ -321,7 +411,9 @@ enum List {
 /// A slot whose string is not made yet.
 const NOT_MADE: u32 = u32::MAX;
 
-struct Builder<'c, 't, 'a> {
+/// One code object being built, and once built, its listing (read by
+/// [`Listings`] before the buffers go to the next code object).
+pub(crate) struct Builder<'c, 't, 'a> {
     ctx: &'c ReprCtx<'t, 'a>,
     node: &'t Node<'a>,
     fields: Fields<'t, 'a>,
@@ -349,6 +441,14 @@ struct Builder<'c, 't, 'a> {
     reach: reach::Scratch,
     /// Some instruction has an EXTENDED_ARG prefix.
     prefixed: bool,
+    // What `build` found:
+    line_starts: Vec<(usize, Option<i32>)>,
+    exception_table: Vec<ExceptionEntry>,
+    notes: Vec<String>,
+    first_line: i32,
+    lineno_width: usize,
+    offset_width: usize,
+    unreachable_bytes: usize,
 }
 
 impl<'c, 't, 'a> Builder<'c, 't, 'a> {
@@ -402,8 +502,11 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
         targets.clear();
         let reach = std::mem::take(&mut scratch.reach);
         let items = std::mem::take(&mut scratch.items);
-        let mut strings = Strings::default();
+        let mut strings = std::mem::take(&mut scratch.strings);
+        strings.clear();
         strings.reserve(count);
+        let line_starts = std::mem::take(&mut scratch.line_starts);
+        let exception_table = std::mem::take(&mut scratch.exception_table);
         Builder {
             ctx,
             node,
@@ -423,6 +526,13 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
             items,
             reach,
             prefixed: false,
+            line_starts,
+            exception_table,
+            notes: Vec::new(),
+            first_line: 0,
+            lineno_width: 0,
+            offset_width: 0,
+            unreachable_bytes: 0,
         }
     }
 
@@ -432,6 +542,69 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
         scratch.targets = self.targets;
         scratch.items = self.items;
         scratch.reach = self.reach;
+        scratch.strings = self.strings;
+        scratch.line_starts = self.line_starts;
+        scratch.exception_table = self.exception_table;
+    }
+
+    /// The built listing, borrowed.
+    pub(crate) fn view(&self) -> View<'_> {
+        View {
+            version: self.version,
+            code_len: self.bytes.len(),
+            items: &self.items,
+            args: Args {
+                strings: &self.strings,
+                version: self.version,
+                table: self.table,
+            },
+            exception_table: &self.exception_table,
+            labels: Labels::Sorted(&self.targets),
+            lineno_width: self.lineno_width,
+            offset_width: self.offset_width,
+            label_width: 4 + dec_len(self.targets.len() as i64),
+            notes: &self.notes,
+        }
+    }
+
+    /// Appends `repr(code)` of the code object to `out`.
+    pub(crate) fn code_repr_into(&self, out: &mut String) {
+        self.ctx.code_repr_into(self.node, out);
+    }
+
+    /// The built listing, owned.
+    fn to_listing(&self, depth: usize, repr: Option<&str>) -> CodeListing {
+        // (inserted in order: one node for the usual few labels)
+        let mut labels: BTreeMap<i64, u32> = BTreeMap::new();
+        for (i, &o) in self.targets.iter().enumerate() {
+            labels.insert(o, i as u32 + 1);
+        }
+        CodeListing {
+            depth,
+            repr: match repr {
+                Some(r) => r.to_string(),
+                None => self.ctx.code_repr(self.node),
+            },
+            name: self.text_field(CodeField::Name).unwrap_or_default(),
+            qualname: self.text_field(CodeField::QualName),
+            filename: self.text_field(CodeField::Filename).unwrap_or_default(),
+            first_line: self.first_line,
+            code_len: self.bytes.len(),
+            instructions: Instructions::new(
+                self.items.to_vec(),
+                self.strings.clone(),
+                self.version,
+                self.table,
+            ),
+            line_starts: self.line_starts.clone(),
+            exception_table: self.exception_table.clone(),
+            label_width: 4 + dec_len(labels.len() as i64),
+            labels,
+            lineno_width: self.lineno_width,
+            offset_width: self.offset_width,
+            unreachable_bytes: self.unreachable_bytes,
+            notes: self.notes.clone(),
+        }
     }
 
     /// Item `i` of a list, refs followed.
@@ -454,18 +627,23 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
         Some(plain_text(n, self.ctx))
     }
 
-    fn build(&mut self, depth: usize, repr: Option<String>) -> CodeListing {
+    /// Builds the listing; `want_reach`: work out every instruction's
+    /// reachability (see [`Listings::wants_reach`]).
+    fn build(&mut self, want_reach: bool) {
         let v = self.version;
         let py2 = v.is_py2();
         let code_len = self.bytes.len();
         let first_line = self.fields.int(CodeField::FirstLineNo).unwrap_or(0);
-        let mut notes = Vec::new();
+        self.first_line = first_line;
+        let mut notes = std::mem::take(&mut self.notes);
 
-        let line_starts = line_starts(
+        let mut line_starts = std::mem::take(&mut self.line_starts);
+        lines::line_starts_into(
             v,
             self.bytes_field(CodeField::LineTable),
             first_line,
             code_len,
+            &mut line_starts,
         );
         // line starts by offset: later pairs win, like dict(findlinestarts);
         // the tables give them in offset order, a map is only for odd ones
@@ -476,11 +654,13 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
             line_starts.iter().copied().collect()
         };
 
-        let exception_table = if v.at_least(3, 11) {
-            exception_entries(self.bytes_field(CodeField::ExceptionTable))
-        } else {
-            Vec::new()
-        };
+        let mut exception_table = std::mem::take(&mut self.exception_table);
+        exception_table.clear();
+        if v.at_least(3, 11) {
+            exception_table.extend(exception_entries(
+                self.bytes_field(CodeField::ExceptionTable),
+            ));
+        }
 
         // From 3.13 jump arguments show label numbers, known once every
         // jump target is: those are set after the first pass.
@@ -539,18 +719,23 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
             if truncated.is_some() {
                 flags |= Ins::TRUNCATED;
             }
-            let mut compact = Ins {
+            // Built in place: a copy of a half-written record stalls on
+            // store forwarding.
+            items.push(Ins {
                 offset: offset as u32,
                 start_offset: start_offset as u32,
                 raw_arg: arg.unwrap_or(0),
                 line_no: line.unwrap_or(0),
                 label: 0,
-                res: Res::None,
+                raw_res: RawRes::NONE,
                 size: size_in_bytes as u16,
                 mnemonic,
                 opcode,
                 kind,
                 flags,
+            });
+            let Some(compact) = items.last_mut() else {
+                unreachable!("pushed above")
             };
             let mut jump = None;
             if arg.is_some() {
@@ -560,9 +745,9 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                     prev_ext = kind == ArgKind::ExtendedArg;
                 }
                 compact.set(Ins::ARG_LONG, arg_long);
-                compact.res = if is_jump_kind(kind) {
-                    jump = jump_target(self.table, &compact);
-                    if let Some(t) = self.label_target(&compact, info, jump) {
+                let res = if is_jump_kind(kind) {
+                    jump = jump_target(self.table, compact);
+                    if let Some(t) = self.label_target(compact, info, jump) {
                         self.targets.push(t);
                     }
                     if labels_in_argrepr {
@@ -574,7 +759,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 } else {
                     self.resolve_arg(kind, mnemonic, compact.arg(), arg_long)
                 };
-                compact.set(Ins::BAD_ARG, compact.res.is_bad());
+                compact.raw_res = RawRes::pack(res);
+                compact.set(Ins::BAD_ARG, res.is_bad());
             }
             #[cfg(debug_assertions)]
             {
@@ -592,9 +778,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 };
                 debug_assert_eq!(compact.arg(), decoded.dis_arg().unwrap_or(0));
                 debug_assert_eq!(jump, decoded.raw_jump_target());
-                debug_assert_eq!(jump_target(self.table, &compact), jump);
+                debug_assert_eq!(jump_target(self.table, compact), jump);
             }
-            items.push(compact);
             if compact.has(Ins::BAD_ARG) || jump.is_some() || truncated.is_some() {
                 let opname = opname_of(opcode, mnemonic);
                 if compact.has(Ins::BAD_ARG) {
@@ -629,18 +814,21 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
         let targets = &self.targets;
 
         // label numbers (1-based, in offset order)
-        let mut t = 0usize;
-        for ins in items.iter_mut() {
-            let o = ins.offset as i64;
-            while t < targets.len() && targets[t] < o {
-                t += 1;
-            }
-            if t < targets.len() && targets[t] == o {
-                ins.label = t as u32 + 1;
-            }
-            if labels_in_argrepr && matches!(ins.res, Res::Jump(_)) {
-                let target = jump_target(self.table, ins).unwrap_or(0);
-                ins.res = Res::Jump(jump_label(targets, target));
+        // (nothing to do in code without jumps before 3.13)
+        if !targets.is_empty() || labels_in_argrepr {
+            let mut t = 0usize;
+            for ins in items.iter_mut() {
+                let o = ins.offset as i64;
+                while t < targets.len() && targets[t] < o {
+                    t += 1;
+                }
+                if t < targets.len() && targets[t] == o {
+                    ins.label = t as u32 + 1;
+                }
+                if labels_in_argrepr && matches!(ins.res(), Res::Jump(_)) {
+                    let target = jump_target(self.table, ins).unwrap_or(0);
+                    ins.set_res(Res::Jump(jump_label(targets, target)));
+                }
             }
         }
 
@@ -649,7 +837,11 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
         // decoding (CPython's dis included) shows a wrong argument for the
         // instruction that actually executes. Corrected arguments can move
         // jump targets, so repeat until nothing changes.
+        let need_reach = want_reach || self.prefixed;
         for _round in 0..8 {
+            if !need_reach {
+                break;
+            }
             reach::mark_reachable(
                 &mut items,
                 &exception_table,
@@ -662,55 +854,36 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
             }
         }
         let mut unreachable_bytes = 0;
-        for ins in &items {
-            if !ins.has(Ins::REACHABLE) {
-                unreachable_bytes += ins.size as usize;
-            }
-            if let Some(t) = jump_target(self.table, ins) {
-                if t >= 0 && (t as usize) < code_len {
-                    let on_boundary = items.binary_search_by_key(&t, |i| i.offset as i64).is_ok();
-                    if !on_boundary {
-                        notes.push(format!(
-                            "offset {}: {} jumps into the middle of an instruction (to {t})",
-                            ins.offset,
-                            opname_of(ins.opcode, ins.mnemonic)
-                        ));
+        // (only reported in the model and outside parity mode)
+        if want_reach {
+            for ins in &items {
+                if !ins.has(Ins::REACHABLE) {
+                    unreachable_bytes += ins.size as usize;
+                }
+                if let Some(t) = jump_target(self.table, ins) {
+                    if t >= 0 && (t as usize) < code_len {
+                        let on_boundary =
+                            items.binary_search_by_key(&t, |i| i.offset as i64).is_ok();
+                        if !on_boundary {
+                            notes.push(format!(
+                                "offset {}: {} jumps into the middle of an instruction (to {t})",
+                                ins.offset,
+                                opname_of(ins.opcode, ins.mnemonic)
+                            ));
+                        }
                     }
                 }
             }
         }
 
         let (lineno_width, offset_width) = self.widths(&line_starts, code_len);
-        // (inserted in order: one node for the usual few labels)
-        let mut labels: BTreeMap<i64, u32> = BTreeMap::new();
-        for (i, &o) in self.targets.iter().enumerate() {
-            labels.insert(o, i as u32 + 1);
-        }
-        let listing = CodeListing {
-            depth,
-            repr: repr.unwrap_or_else(|| self.ctx.code_repr(self.node)),
-            name: self.text_field(CodeField::Name).unwrap_or_default(),
-            qualname: self.text_field(CodeField::QualName),
-            filename: self.text_field(CodeField::Filename).unwrap_or_default(),
-            first_line,
-            code_len,
-            instructions: Instructions::new(
-                items.to_vec(),
-                std::mem::take(&mut self.strings),
-                v,
-                self.table,
-            ),
-            line_starts,
-            exception_table,
-            label_width: 4 + dec_len(labels.len() as i64),
-            labels,
-            lineno_width,
-            offset_width,
-            unreachable_bytes,
-            notes,
-        };
+        self.lineno_width = lineno_width;
+        self.offset_width = offset_width;
+        self.unreachable_bytes = unreachable_bytes;
+        self.line_starts = line_starts;
+        self.exception_table = exception_table;
+        self.notes = notes;
         self.items = items;
-        listing
     }
 
     /// Column widths of the version's `dis` (line number, offset).
@@ -899,7 +1072,7 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 items[prefixes[last_dead]].offset,
                 opname,
             ));
-            fixed.res = res;
+            fixed.set_res(res);
             fixed.set(Ins::ARG_LONG, false);
             fixed.set(Ins::BAD_ARG, bad_arg);
             items[i] = fixed;
@@ -1014,6 +1187,8 @@ impl<'c, 't, 'a> Builder<'c, 't, 'a> {
                 Res::Flags
             }
             ArgKind::SmallInt => Res::IntShown,
+            // 3.3-3.5 `hasnargs` (`dis` of 2.x and 3.0-3.2 shows nothing)
+            ArgKind::CallNargsKw if v.major == 3 && (3..=5).contains(&v.minor) => Res::Nargs,
             ArgKind::CommonConstant => text(TextSet::CommonConstant, arg, "constant", self),
             ArgKind::SpecialMethod => text(TextSet::SpecialMethod, arg, "special method", self),
             _ => Res::Int,
@@ -1062,7 +1237,7 @@ mod tests {
             let table: Vec<u8> = (0..len as u32)
                 .map(|i| x.rotate_left(i * 5) as u8 ^ i as u8)
                 .collect();
-            let ours = exception_entries(&table);
+            let ours: Vec<ExceptionEntry> = exception_entries(&table).collect();
             let theirs: Vec<ExceptionEntry> = pyctrace_bytecode::parse_exception_table(&table)
                 .into_iter()
                 .map(|e| ExceptionEntry {

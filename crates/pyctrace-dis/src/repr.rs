@@ -238,8 +238,8 @@ fn repr_bytes(data: &[u8], out: &mut String) {
         // a run of characters shown as themselves, then one escaped
         let run = plain_run(rest, q as u8);
         if run > 0 {
-            // printable ASCII
-            out.push_str(std::str::from_utf8(&rest[..run]).unwrap_or_default());
+            // SAFETY: printable ASCII (`plain_run`), so UTF-8.
+            out.push_str(unsafe { std::str::from_utf8_unchecked(&rest[..run]) });
             rest = &rest[run..];
             continue;
         }
@@ -842,7 +842,8 @@ fn push_hex(out: &mut String, n: u64) {
             break;
         }
     }
-    out.push_str(std::str::from_utf8(&digits[i..]).unwrap_or_default());
+    // SAFETY: hexadecimal digits are ASCII.
+    out.push_str(unsafe { std::str::from_utf8_unchecked(&digits[i..]) });
 }
 
 #[cfg(test)]

@@ -3,7 +3,11 @@
 //! Layouts, by release line (read off each interpreter's `Lib/dis.py`):
 //! - 2.x: `print` statements with trailing commas: fields joined by one
 //!   space, nothing stripped; `%3d` line numbers, offsets `rjust(4)`.
-//! - 3.0-3.12: `Instruction._disassemble`: line column, `-->` column,
+//! - 3.0-3.3: the same columns with `print(..., end=' ')`: as 2.x, plus a
+//!   space at the end of every line; 3.3 shows `hasnargs` arguments as
+//!   `(N positional, M keyword pair)`.
+//! - 3.4-3.12: `Instruction._disassemble` (3.4/3.5 with that `hasnargs`
+//!   text too): line column, `-->` column,
 //!   `>>` column, offset, opname `ljust(20)`, arg `rjust(5)`, `(argrepr)`,
 //!   joined by spaces and right-stripped; 3.11/3.12 end with `ExceptionTable:`.
 //! - 3.13+: `Formatter.print_instruction_line`: line column (`--` for no
@@ -11,13 +15,14 @@
 //!   exception table in labels.
 
 use std::fmt::{self, Write};
-use std::mem::MaybeUninit;
 use std::sync::OnceLock;
 
 use pyctrace_bytecode::{ArgKind, Mnemonic};
 
 use crate::compact::{opname_of, put_i64, put_u64, Ins};
-use crate::model::{CodeListing, Disassembly};
+use pyctrace_marshal::{Node, PyVersion, Pyc};
+
+use crate::model::{walk_root, Builder, CodeListing, Disassembly, Listings, View};
 
 /// What to do with instructions not reachable from the entry and handlers.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -53,9 +58,9 @@ pub fn write_text<W: Write>(dis: &Disassembly, opts: &TextOptions, out: &mut W) 
     for (i, code) in dis.codes.iter().enumerate() {
         buf.clear();
         if i > 0 {
-            header(code, &mut buf);
+            header(&code.repr, &mut buf);
         }
-        format_code(dis, code, opts, &mut buf);
+        format_code(&code.view(dis.version), opts, &mut buf);
         out.write_str(&buf)?;
     }
     Ok(())
@@ -71,9 +76,9 @@ pub fn write_text_io<W: std::io::Write>(
     for (i, code) in dis.codes.iter().enumerate() {
         buf.clear();
         if i > 0 {
-            header(code, &mut buf);
+            header(&code.repr, &mut buf);
         }
-        format_code(dis, code, opts, &mut buf);
+        format_code(&code.view(dis.version), opts, &mut buf);
         out.write_all(buf.as_bytes())?;
     }
     Ok(())
@@ -84,17 +89,124 @@ pub fn to_text(dis: &Disassembly, opts: &TextOptions) -> String {
     let mut s = String::new();
     for (i, code) in dis.codes.iter().enumerate() {
         if i > 0 {
-            header(code, &mut s);
+            header(&code.repr, &mut s);
         }
-        format_code(dis, code, opts, &mut s);
+        format_code(&code.view(dis.version), opts, &mut s);
     }
     s
 }
 
+/// The text of the code objects under `root` (what [`to_text`] of
+/// [`disassemble`](crate::disassemble) gives), appended to `out` as each
+/// code object is decoded, without building the model.
+pub fn write_text_of(root: &Node<'_>, version: PyVersion, opts: &TextOptions, out: &mut String) {
+    let mut stream = Stream {
+        opts,
+        first: true,
+        out,
+    };
+    walk_root(root, version, &mut stream);
+}
+
+/// [`write_text_of`] of a loaded `.pyc`.
+pub fn write_pyc_text(pyc: &Pyc<'_>, opts: &TextOptions, out: &mut String) {
+    write_text_of(&pyc.root, pyc.version, opts, out)
+}
+
+/// [`write_text_of`] into an `io::Write` sink (written in pieces of about
+/// [`IO_CHUNK`] bytes).
+pub fn write_pyc_text_io<W: std::io::Write>(
+    pyc: &Pyc<'_>,
+    opts: &TextOptions,
+    out: &mut W,
+) -> std::io::Result<()> {
+    let mut stream = IoStream {
+        buf: String::with_capacity(IO_CHUNK + IO_CHUNK / 4),
+        sink: out,
+        opts,
+        first: true,
+        error: None,
+    };
+    walk_root(&pyc.root, pyc.version, &mut stream);
+    if let Some(e) = stream.error {
+        return Err(e);
+    }
+    stream.sink.write_all(stream.buf.as_bytes())
+}
+
+/// How much text [`write_pyc_text_io`] gathers before writing it out.
+const IO_CHUNK: usize = 64 * 1024;
+
+/// Formats each code object as the walk builds it.
+struct Stream<'o> {
+    opts: &'o TextOptions,
+    first: bool,
+    out: &'o mut String,
+}
+
+impl Listings for Stream<'_> {
+    fn wants_reach(&self) -> bool {
+        self.opts.unreachable != Unreachable::Show
+    }
+
+    fn listing(&mut self, built: &Builder<'_, '_, '_>, _depth: usize, repr: Option<&str>) {
+        stream_listing(built, repr, self.opts, &mut self.first, self.out);
+    }
+}
+
+/// [`Stream`] into an `io::Write` sink.
+struct IoStream<'o, W> {
+    buf: String,
+    sink: &'o mut W,
+    opts: &'o TextOptions,
+    first: bool,
+    /// The first write error (the rest of the walk writes nothing).
+    error: Option<std::io::Error>,
+}
+
+impl<W: std::io::Write> Listings for IoStream<'_, W> {
+    fn wants_reach(&self) -> bool {
+        self.opts.unreachable != Unreachable::Show
+    }
+
+    fn listing(&mut self, built: &Builder<'_, '_, '_>, _depth: usize, repr: Option<&str>) {
+        if self.error.is_some() {
+            return;
+        }
+        stream_listing(built, repr, self.opts, &mut self.first, &mut self.buf);
+        if self.buf.len() >= IO_CHUNK {
+            if let Err(e) = self.sink.write_all(self.buf.as_bytes()) {
+                self.error = Some(e);
+            }
+            self.buf.clear();
+        }
+    }
+}
+
+/// One code object of a stream, with its header unless it is the first.
+fn stream_listing(
+    built: &Builder<'_, '_, '_>,
+    repr: Option<&str>,
+    opts: &TextOptions,
+    first: &mut bool,
+    out: &mut String,
+) {
+    if !*first {
+        out.push_str("\nDisassembly of ");
+        match repr {
+            Some(r) => out.push_str(r),
+            None => built.code_repr_into(out),
+        }
+        out.push_str(":\n");
+    }
+    *first = false;
+    format_code(&built.view(), opts, out);
+}
+
 /// `\nDisassembly of <code object ...>:\n`
-fn header(code: &CodeListing, out: &mut String) {
+fn header(repr: &str, out: &mut String) {
     out.push_str("\nDisassembly of ");
-    out.push_str(&code.repr);
+    out.push_str(repr);
     out.push_str(":\n");
 }
 
@@ -106,15 +218,17 @@ pub fn write_code<W: Write>(
     out: &mut W,
 ) -> fmt::Result {
     let mut buf = String::new();
-    format_code(dis, code, opts, &mut buf);
+    format_code(&code.view(dis.version), opts, &mut buf);
     out.write_str(&buf)
 }
 
 /// [`write_code`] appending to a `String`.
-fn format_code(dis: &Disassembly, code: &CodeListing, opts: &TextOptions, out: &mut String) {
-    let v = dis.version;
+fn format_code(code: &View<'_>, opts: &TextOptions, out: &mut String) {
+    let v = code.version;
     let layout = if v.is_py2() {
         Layout::Py2
+    } else if !v.at_least(3, 4) {
+        Layout::Py30
     } else if v.at_least(3, 13) {
         Layout::Py313
     } else {
@@ -134,9 +248,9 @@ fn format_code(dis: &Disassembly, code: &CodeListing, opts: &TextOptions, out: &
         show_offsets: opts.show_offsets,
     };
     let names = names();
-    let instructions = &code.instructions;
-    out.reserve(instructions.items.len() * 48);
-    for ins in &instructions.items {
+    let args = code.args;
+    out.reserve(code.items.len() * 48);
+    for ins in code.items {
         let reachable = ins.has(Ins::REACHABLE);
         if !reachable && opts.unreachable == Unreachable::Hide {
             continue;
@@ -152,29 +266,54 @@ fn format_code(dis: &Disassembly, code: &CodeListing, opts: &TextOptions, out: &
                 line.byte(b'\n');
             }
             let parens = match layout {
-                Layout::Py2 => line_py2(&cols, ins, name, mark, line),
+                Layout::Py2 | Layout::Py30 => line_py2(&cols, ins, name, mark, line),
                 Layout::Py3 => line_py3(&cols, ins, name, mark, line),
                 Layout::Py313 => line_313(&cols, ins, name, mark, line),
             };
             // 2.x prints the parentheses of some kinds even around nothing
+            let text = args.argrepr_text(ins);
             let parens = parens == Parens::Always
-                || (parens == Parens::IfAny && !instructions.argrepr_is_empty(ins));
-            if parens {
-                line.fixed(b" (");
-            } else {
+                || (parens == Parens::IfAny
+                    && match text {
+                        Some(t) => !t.is_empty(),
+                        None => !args.argrepr_is_empty(ins),
+                    });
+            if !parens {
+                if layout == Layout::Py30 {
+                    line.byte(b' ');
+                }
                 line.byte(b'\n');
+                return false;
             }
-            parens
+            line.fixed(b" (");
+            match text {
+                Some(t) if t.len() <= SHORT_ARG => {
+                    line.short_text(t);
+                    if layout == Layout::Py30 {
+                        line.byte(b')');
+                        line.byte(b' ');
+                        line.byte(b'\n');
+                    } else {
+                        line.fixed(b")\n");
+                    }
+                    false
+                }
+                _ => true,
+            }
         });
         if parens {
-            instructions.argrepr_into(ins, out);
-            out.push_str(")\n");
+            args.argrepr_into(ins, out);
+            out.push_str(if layout == Layout::Py30 {
+                ") \n"
+            } else {
+                ")\n"
+            });
         }
     }
-    write_exception_table(dis, code, out);
+    write_exception_table(code, out);
     // Outside parity mode, say what the listing had to work around.
     if opts.unreachable != Unreachable::Show {
-        for note in &code.notes {
+        for note in code.notes {
             out.push_str("    ; ");
             out.push_str(note);
             out.push('\n');
@@ -185,6 +324,9 @@ fn format_code(dis: &Disassembly, code: &CodeListing, opts: &TextOptions, out: &
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Layout {
     Py2,
+    /// 3.0-3.3: the 2.x columns printed with `print(..., end=' ')`, so
+    /// every line ends in a space.
+    Py30,
     Py3,
     Py313,
 }
@@ -215,27 +357,33 @@ const MARK: &[u8; 3] = match UNREACHABLE_MARK.as_bytes() {
 /// Bytes of one line's columns (before the argrepr) at most, with room
 /// for the fixed-size writes: a newline, line number (16), label (32),
 /// offset (24 + 3), mark (3), name (48 written), argument (21 + `L`),
-/// separators, and 32 spaces written at a time.
-const LINE_CAP: usize = 224;
+/// separators, and 32 spaces written at a time; then a short argrepr
+/// ([`SHORT_ARG`]) with its parentheses and the newline.
+const LINE_CAP: usize = 224 + SHORT_ARG + 4;
 
-/// Room for the fixed-size writes of spaces.
-const SPACES: [MaybeUninit<u8>; 32] = [MaybeUninit::new(b' '); 32];
+/// Argument texts up to this long are copied with the line's columns.
+const SHORT_ARG: usize = 64;
+
+/// Spaces, for the fixed-size writes of spaces.
+const SPACES: [u8; 32] = [b' '; 32];
 
 /// Builds one line's columns with `f` straight into `out`'s spare
 /// capacity, then appends them.
 #[inline]
-fn with_line<R>(out: &mut String, f: impl FnOnce(&mut Line<'_>) -> R) -> R {
+fn with_line<R>(out: &mut String, f: impl FnOnce(&mut Line) -> R) -> R {
     out.reserve(LINE_CAP);
-    // SAFETY: only ASCII is appended (see `Line`), so `out` stays UTF-8.
+    // SAFETY: only whole `str`s and ASCII are appended (see `Line`), so
+    // `out` stays UTF-8.
     let v = unsafe { out.as_mut_vec() };
     let start = v.len();
     let mut line = Line {
-        buf: &mut v.spare_capacity_mut()[..LINE_CAP],
+        // SAFETY: `start` is the length, within the allocation.
+        buf: unsafe { v.as_mut_ptr().add(start) },
         len: 0,
     };
     let result = f(&mut line);
     let len = line.len;
-    debug_assert!(len <= LINE_CAP);
+    assert!(len <= LINE_CAP);
     // SAFETY: `Line` initialized every byte before `len` (each method
     // writes at least the bytes it moves `len` over), inside the capacity
     // reserved above.
@@ -243,19 +391,40 @@ fn with_line<R>(out: &mut String, f: impl FnOnce(&mut Line<'_>) -> R) -> R {
     result
 }
 
-/// The columns of one line. Every method writes (ASCII) at least the bytes
-/// it moves `len` over; some write a fixed size beyond, which later writes
+/// The columns of one line, written without bounds checks into the
+/// [`LINE_CAP`] bytes [`with_line`] reserved: the widths are capped so that
+/// no line can need more (each write checks this in debug builds). Every
+/// method writes (ASCII, or a whole `str`) at least the bytes it moves
+/// `len` over; some write a fixed size beyond, which later writes
 /// overwrite or the end of the line drops.
-struct Line<'o> {
-    buf: &'o mut [MaybeUninit<u8>],
+struct Line {
+    buf: *mut u8,
     len: usize,
 }
 
-impl Line<'_> {
+impl Line {
+    /// Copies `src` to `len + at` (not moving `len`).
+    #[inline(always)]
+    fn put(&mut self, at: usize, src: &[u8]) {
+        debug_assert!(self.len + at + src.len() <= LINE_CAP);
+        // SAFETY: inside the reserved LINE_CAP bytes (see `Line`).
+        unsafe {
+            std::ptr::copy_nonoverlapping(src.as_ptr(), self.buf.add(self.len + at), src.len())
+        };
+    }
+
+    /// Writes `b` at absolute position `i` of the line.
+    #[inline(always)]
+    fn put_at(&mut self, i: usize, b: u8) {
+        debug_assert!(i < LINE_CAP);
+        // SAFETY: inside the reserved LINE_CAP bytes (see `Line`).
+        unsafe { self.buf.add(i).write(b) };
+    }
+
     #[inline(always)]
     fn byte(&mut self, b: u8) {
         debug_assert!(b.is_ascii());
-        self.buf[self.len].write(b);
+        self.put_at(self.len, b);
         self.len += 1;
     }
 
@@ -263,16 +432,50 @@ impl Line<'_> {
     #[inline(always)]
     fn fixed<const N: usize>(&mut self, b: &[u8; N]) {
         debug_assert!(b.is_ascii());
-        for (dst, &src) in self.buf[self.len..self.len + N].iter_mut().zip(b) {
-            dst.write(src);
-        }
+        self.put(0, b);
         self.len += N;
+    }
+
+    /// Appends a short text (at most [`SHORT_ARG`] bytes), in a few
+    /// overlapping fixed-size copies rather than a call to `memcpy`.
+    #[inline(always)]
+    fn short_text(&mut self, s: &str) {
+        let b = s.as_bytes();
+        let n = b.len();
+        debug_assert!(n <= SHORT_ARG);
+        if n >= 16 {
+            let head: &[u8; 16] = b[..16].try_into().unwrap_or(&[b' '; 16]);
+            let tail: &[u8; 16] = b[n - 16..].try_into().unwrap_or(&[b' '; 16]);
+            if n > 32 {
+                let mid1: &[u8; 16] = b[16..32].try_into().unwrap_or(&[b' '; 16]);
+                let mid2: &[u8; 16] = b[n - 32..n - 16].try_into().unwrap_or(&[b' '; 16]);
+                self.put(16, mid1);
+                self.put(n - 32, mid2);
+            }
+            self.put(0, head);
+            self.put(n - 16, tail);
+        } else if n >= 8 {
+            let head: &[u8; 8] = b[..8].try_into().unwrap_or(&[b' '; 8]);
+            let tail: &[u8; 8] = b[n - 8..].try_into().unwrap_or(&[b' '; 8]);
+            self.put(0, head);
+            self.put(n - 8, tail);
+        } else if n >= 4 {
+            let head: &[u8; 4] = b[..4].try_into().unwrap_or(&[b' '; 4]);
+            let tail: &[u8; 4] = b[n - 4..].try_into().unwrap_or(&[b' '; 4]);
+            self.put(0, head);
+            self.put(n - 4, tail);
+        } else {
+            for (i, &c) in b.iter().enumerate() {
+                self.put_at(self.len + i, c);
+            }
+        }
+        self.len += n;
     }
 
     #[inline(always)]
     fn spaces(&mut self, mut n: usize) {
         loop {
-            self.buf[self.len..self.len + SPACES.len()].copy_from_slice(&SPACES);
+            self.put(0, &SPACES);
             if n <= SPACES.len() {
                 self.len += n;
                 return;
@@ -311,15 +514,15 @@ impl Line<'_> {
             let pair = &DIGIT_PAIRS[(m % 100) as usize];
             m /= 100;
             i -= 2;
-            self.buf[i].write(pair[0]);
-            self.buf[i + 1].write(pair[1]);
+            self.put_at(i, pair[0]);
+            self.put_at(i + 1, pair[1]);
         }
         if m >= 10 {
             let pair = &DIGIT_PAIRS[m as usize];
-            self.buf[i - 2].write(pair[0]);
-            self.buf[i - 1].write(pair[1]);
+            self.put_at(i - 2, pair[0]);
+            self.put_at(i - 1, pair[1]);
         } else {
-            self.buf[i - 1].write(b'0' + m as u8);
+            self.put_at(i - 1, b'0' + m as u8);
         }
         self.len = end;
         if let Some(c) = suffix {
@@ -331,7 +534,7 @@ impl Line<'_> {
     #[inline(always)]
     fn name_ljust(&mut self, name: &Name, width: usize) {
         // the name and spaces, in one fixed-size write
-        self.buf[self.len..self.len + NAME_BYTES].copy_from_slice(&name.padded);
+        self.put(0, &name.padded);
         let advance = (name.len as usize).max(width);
         debug_assert!(advance <= NAME_BYTES);
         self.len += advance.min(NAME_BYTES);
@@ -381,7 +584,7 @@ const NAME_BYTES: usize = 48;
 
 /// An opcode name followed by spaces.
 struct Name {
-    padded: [MaybeUninit<u8>; NAME_BYTES],
+    padded: [u8; NAME_BYTES],
     len: u8,
 }
 
@@ -393,10 +596,8 @@ impl Name {
         } else {
             "?"
         };
-        let mut padded = [MaybeUninit::new(b' '); NAME_BYTES];
-        for (dst, &src) in padded.iter_mut().zip(name.as_bytes()) {
-            *dst = MaybeUninit::new(src);
-        }
+        let mut padded = [b' '; NAME_BYTES];
+        padded[..name.len()].copy_from_slice(name.as_bytes());
         Name {
             padded,
             len: name.len() as u8,
@@ -442,7 +643,7 @@ fn names() -> &'static Names {
 }
 
 /// 2.x: `print` items joined by single spaces, trailing padding kept.
-fn line_py2(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line<'_>) -> Parens {
+fn line_py2(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line) -> Parens {
     match (ins.has(Ins::STARTS_LINE), ins.line()) {
         (true, Some(l)) => s.num_rjust(l as i64, None, cols.lineno),
         _ => s.spaces(3),
@@ -481,7 +682,7 @@ fn line_py2(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line
 /// 3.0-3.12: `Instruction._disassemble`: fields joined by spaces and the
 /// whole right-stripped, so the name is only padded when an argument
 /// follows.
-fn line_py3(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line<'_>) -> Parens {
+fn line_py3(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line) -> Parens {
     if cols.lineno > 0 {
         match (ins.has(Ins::STARTS_LINE), ins.line()) {
             (true, Some(l)) => s.num_rjust(l as i64, None, cols.lineno),
@@ -513,7 +714,7 @@ fn line_py3(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line
 }
 
 /// 3.13+: `Formatter.print_instruction_line`.
-fn line_313(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line<'_>) -> Parens {
+fn line_313(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line) -> Parens {
     if cols.lineno > 0 {
         match (ins.has(Ins::STARTS_LINE), ins.line()) {
             (true, Some(l)) => s.num_rjust(l as i64, None, cols.lineno),
@@ -560,14 +761,14 @@ fn line_313(cols: &Columns, ins: &Ins, name: &Name, mark: &[u8; 3], s: &mut Line
     Parens::IfAny
 }
 
-fn write_exception_table(dis: &Disassembly, code: &CodeListing, out: &mut String) {
-    if code.exception_table.is_empty() || !dis.version.at_least(3, 11) {
+fn write_exception_table(code: &View<'_>, out: &mut String) {
+    if code.exception_table.is_empty() || !code.version.at_least(3, 11) {
         return;
     }
     out.push_str("ExceptionTable:\n");
-    for e in &code.exception_table {
-        if dis.version.at_least(3, 13) {
-            let l = |o: u64| code.labels.get(&(o as i64)).copied().unwrap_or(0) as i64;
+    for e in code.exception_table {
+        if code.version.at_least(3, 13) {
+            let l = |o: u64| code.labels.get(o as i64).unwrap_or(0) as i64;
             out.push_str("  L");
             put_i64(out, l(e.start));
             out.push_str(" to L");
@@ -594,5 +795,27 @@ fn write_exception_table(dis: &Disassembly, code: &CodeListing, out: &mut String
             out.push_str(" lasti");
         }
         out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_texts_are_copied_whole() {
+        let source: String = (0..SHORT_ARG as u8).map(|i| (b'!' + i) as char).collect();
+        for n in 0..=SHORT_ARG {
+            for start in [0, (SHORT_ARG - n).min(1), SHORT_ARG - n] {
+                let text = &source[start..start + n];
+                let mut out = String::from("x");
+                with_line(&mut out, |line| {
+                    line.byte(b'[');
+                    line.short_text(text);
+                    line.byte(b']');
+                });
+                assert_eq!(out, format!("x[{text}]"), "{n} bytes from {start}");
+            }
+        }
     }
 }

@@ -200,14 +200,10 @@ impl<'a> Reader<'a> {
     fn read_tree(&mut self) -> Result<Node<'a>, MarshalError> {
         let mut stack: Vec<Frame<'a>> = Vec::new();
         loop {
-            let mut done = match self.start(stack.len() + 1) {
-                Ok(Step::Leaf(node)) => Some(node),
-                Ok(Step::Open(frame)) => {
-                    stack.push(frame);
-                    None
-                }
-                Err(err) if self.options.mode == Mode::Permissive => Some(self.damaged(err)),
-                Err(err) => return Err(err),
+            let mut done = if self.short_leaf_into_seq(&mut stack) {
+                None
+            } else {
+                self.start_delivered(&mut stack)?
             };
             // Hand finished objects to their container; close full ones.
             loop {
@@ -228,6 +224,107 @@ impl<'a> Reader<'a> {
                 done = Some(self.close(frame));
             }
         }
+    }
+
+    /// The common case of [`Reader::start`], done in place: a short ASCII
+    /// string (3.4+) or a valid ref, read straight into the open tuple,
+    /// list or set on top of `stack` (a node handed along by value is
+    /// written in pieces and read back whole, which stalls on store
+    /// forwarding). `false`: nothing read, take the general path (which
+    /// also reports whatever is wrong).
+    #[inline(always)]
+    fn short_leaf_into_seq(&mut self, stack: &mut [Frame<'a>]) -> bool {
+        let depth = stack.len() + 1;
+        let Some(Frame {
+            kind: FrameKind::Seq { items, .. },
+            ..
+        }) = stack.last_mut()
+        else {
+            return false;
+        };
+        if self.halted
+            || !self.has_refs()
+            || self.objects >= self.options.max_objects
+            || depth > self.options.max_depth
+        {
+            return false;
+        }
+        let offset = self.pos;
+        let data = self.data;
+        let Some(&code) = data.get(offset) else {
+            return false;
+        };
+        let flag_ref = code & tc::FLAG_REF != 0;
+        let obj = match code & !tc::FLAG_REF {
+            tc::SHORT_ASCII | tc::SHORT_ASCII_INTERNED => {
+                let Some(&n) = data.get(offset + 1) else {
+                    return false;
+                };
+                let start = offset + 2;
+                let Some(text) = data.get(start..start + n as usize) else {
+                    return false;
+                };
+                let kind = if code & !tc::FLAG_REF == tc::SHORT_ASCII {
+                    StrType::ShortAscii
+                } else {
+                    StrType::ShortAsciiInterned
+                };
+                self.pos = start + n as usize;
+                self.reserve_ref(flag_ref, Slot::Filled);
+                Obj::Str {
+                    kind,
+                    data: Cow::Borrowed(text),
+                }
+            }
+            tc::REF => {
+                let Some(raw) = data.get(offset + 1..offset + 5) else {
+                    return false;
+                };
+                let index = u32::from_le_bytes([raw[0], raw[1], raw[2], raw[3]]);
+                if self.ref_slots.get(index as usize) != Some(&Slot::Filled) {
+                    return false;
+                }
+                self.pos = offset + 5;
+                Obj::Ref(index)
+            }
+            _ => return false,
+        };
+        self.objects += 1;
+        // Written in place: `push` (not inlined here) copied the node from
+        // a temporary written in pieces, which stalls on store forwarding.
+        if items.len() == items.capacity() {
+            items.reserve(1);
+        }
+        let len = items.len();
+        // SAFETY: `len < capacity` (reserved above), so the slot is inside
+        // the allocation; it is initialised before the length covers it.
+        unsafe {
+            items.as_mut_ptr().add(len).write(Node {
+                offset,
+                flag_ref,
+                obj,
+            });
+            items.set_len(len + 1);
+        }
+        true
+    }
+
+    /// [`Reader::start`], opened containers pushed on `stack`: the finished
+    /// node, if the object was a leaf.
+    #[inline(always)]
+    fn start_delivered(
+        &mut self,
+        stack: &mut Vec<Frame<'a>>,
+    ) -> Result<Option<Node<'a>>, MarshalError> {
+        Ok(match self.start(stack.len() + 1) {
+            Ok(Step::Leaf(node)) => Some(node),
+            Ok(Step::Open(frame)) => {
+                stack.push(frame);
+                None
+            }
+            Err(err) if self.options.mode == Mode::Permissive => Some(self.damaged(err)),
+            Err(err) => return Err(err),
+        })
     }
 
     /// Reads a type byte and either a whole leaf object or a container's
@@ -514,7 +611,9 @@ impl<'a> Reader<'a> {
         }
     }
 
-    /// The payload of an object that contains no other objects.
+    /// The payload of an object that contains no other objects. (Inlined:
+    /// a returned `Obj` read back from memory stalls on store forwarding.)
+    #[inline(always)]
     fn leaf(&mut self, offset: usize, code: u8, type_code: u8) -> Result<Obj<'a>, MarshalError> {
         Ok(match type_code {
             tc::NULL => Obj::Null,

@@ -3,7 +3,7 @@
 use std::io::Write;
 
 use clap::Args as ClapArgs;
-use pyctrace_dis::{disassemble_pyc, write_json, write_text_io, TextOptions, Unreachable};
+use pyctrace_dis::{disassemble_pyc, write_json, write_pyc_text_io, TextOptions, Unreachable};
 
 use crate::load::{read_file, InputArgs};
 use crate::Failure;
@@ -33,11 +33,10 @@ pub fn run(args: Args) -> Result<(), Failure> {
     for problem in &pyc.problems {
         eprintln!("pyctrace: {}: {problem}", args.input.file.display());
     }
-    let dis = disassemble_pyc(&pyc);
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
     let result = if args.json {
-        write_json(&dis, &mut out)
+        write_json(&disassemble_pyc(&pyc), &mut out)
     } else {
         let unreachable = if args.reachable {
             Unreachable::Hide
@@ -50,7 +49,8 @@ pub fn run(args: Args) -> Result<(), Failure> {
             unreachable,
             show_offsets: args.offsets,
         };
-        write_text_io(&dis, &opts, &mut out)
+        // streamed: no model kept
+        write_pyc_text_io(&pyc, &opts, &mut out)
     };
     match result.and_then(|()| out.flush()) {
         Ok(()) => Ok(()),
