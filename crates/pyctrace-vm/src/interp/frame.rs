@@ -47,6 +47,9 @@ pub struct Frame {
     /// 3.11+: the call event waits for the frame's first RESUME (the
     /// prologue before it is not traced, as in CPython).
     pub call_pending: bool,
+    /// The frame object, once the program asked for it (kept across a
+    /// generator's suspensions; `Vm::frames` holds it while running).
+    pub obj: Option<Rc<crate::types::frame::FrameObj>>,
 }
 
 impl Frame {
@@ -73,6 +76,7 @@ impl Frame {
             kw_names: None,
             depth: 0,
             call_pending: false,
+            obj: None,
         };
         if f.code.sem.cells_on_entry {
             // ≤3.10: cells for cellvars (initialised from an argument of the

@@ -68,6 +68,13 @@ pub fn call_in_frame(
             }
         }
     }
+    // frame objects read the instruction a caller is at from here
+    if let Some(slot) = vm.frames.last_mut() {
+        slot.lasti = f.lasti;
+    }
+    if vm.slow_path || matches!(callable, Value::Native(n) if n.name == "_getframe") {
+        return crate::interp::pytrace::call_from_frame(vm, f, callable, args, kw);
+    }
     vm.call(callable, args, kw)
 }
 

@@ -7,6 +7,7 @@ pub mod class;
 pub mod dict;
 pub mod exceptions;
 pub mod float;
+pub mod frame;
 pub mod function;
 pub mod generator;
 pub mod int;
