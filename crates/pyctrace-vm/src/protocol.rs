@@ -876,6 +876,12 @@ impl Vm<'_> {
                 self_: Value::Class(cls.clone()),
             })),
             Value::StaticMethod(f) => (*f).clone(),
+            Value::Native(_) if crate::stdlib::threading::binds_natives(cls, &attr) => {
+                Value::BoundMethod(Rc::new(BoundMethod {
+                    func: attr,
+                    self_: obj.clone(),
+                }))
+            }
             Value::Property(p) => {
                 if p[0].is_none() {
                     return Err(self.new_exc("AttributeError", "property has no getter"));

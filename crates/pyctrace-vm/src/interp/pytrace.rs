@@ -320,3 +320,31 @@ pub fn call_from_frame(
     }
     r
 }
+
+/// FOR_ITER's next step on the slow path: an iterator ending with an
+/// explicit StopIteration (a generator returning a value, a `__next__`
+/// raising it) gives the iterating frame an `'exception'` event, as in
+/// CPython.
+pub fn for_iter_next(vm: &mut Vm, f: &Frame, it: &Value) -> PyResult<Option<Value>> {
+    let stop = match it {
+        Value::Generator(g) if !g.borrow().finished => {
+            match vm.gen_resume(g, super::Resume::Value(Value::None))? {
+                super::GenStep::Yield(v) => return Ok(Some(v)),
+                super::GenStep::Return(v) if v.is_none() => return Ok(None),
+                super::GenStep::Return(v) => {
+                    let cls = vm.class("StopIteration");
+                    crate::protocol::new_exception(cls, vec![v])
+                }
+            }
+        }
+        Value::Instance(_) => match vm.call_dunder(it, "__next__", vec![]) {
+            Ok(Some(v)) => return Ok(Some(v)),
+            Err(Flow::Exc(e)) if vm.exc_matches_name(&Flow::Exc(e.clone()), "StopIteration") => e,
+            Ok(None) => return vm.next(it),
+            Err(e) => return Err(e),
+        },
+        _ => return vm.next(it),
+    };
+    exception(vm, f, &stop)?;
+    Ok(None)
+}

@@ -14,7 +14,12 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
         }
         Op::ForIter { exhausted, .. } => {
             let it = peek(vm, f, 1)?;
-            match vm.next(&it)? {
+            let next = if vm.slow_path {
+                crate::interp::pytrace::for_iter_next(vm, f, &it)?
+            } else {
+                vm.next(&it)?
+            };
+            match next {
                 Some(v) => push(vm, f, v),
                 None => {
                     pop(vm, f)?;

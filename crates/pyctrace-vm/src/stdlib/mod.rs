@@ -1,12 +1,13 @@
 //! VM-native standard-library modules beyond the sandbox's host-facing
 //! ones: the byte codecs (`base64`, `binascii`, `zlib`, `marshal`,
-//! `struct`, `hashlib`), `string`, `operator`, `itertools` and
-//! `collections`. Each module is built on first import, from Rust.
+//! `struct`, `hashlib`), `string`, `operator`, `itertools`,
+//! `collections` and a single-threaded `threading`. Each module is built on first import, from Rust.
 
 pub mod codecs;
 pub mod collections;
 pub mod digest;
 pub mod functional;
+pub mod threading;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "operator" => functional::make_operator(vm),
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
+        "threading" => threading::make_threading(vm),
         _ => return Ok(None),
     }))
 }

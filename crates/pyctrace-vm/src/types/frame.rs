@@ -126,7 +126,7 @@ impl Vm<'_> {
     /// instruction and locals taken from `f` (which must be that frame).
     pub fn current_frame_object(&mut self, f: &Frame) -> Option<Rc<FrameObj>> {
         let index = self.frames.len().checked_sub(1)?;
-        self.frames[index].lasti = f.lasti;
+        self.frames[index].lasti = if f.ip == 0 { NOT_STARTED } else { f.lasti };
         let o = self.frame_object(index)?;
         refresh_locals(&o, f);
         Some(o)
