@@ -1,5 +1,6 @@
 //! Differential test of the `vm` engine against the `cpython` engine: for
-//! every program of tests/programs/trace and tests/programs/vm, compiled by
+//! every program of tests/programs/trace, tests/programs/vm and
+//! tests/programs/antidebug, compiled by
 //! every installed 3.8-3.13, the `(ev, depth, code, offset, op, arg)`
 //! sequences of both engines' JSONL traces (frames of the program only)
 //! are compared. Prints the program x version matrix: `ok`, or the index
@@ -90,7 +91,11 @@ fn vm_trace_matches_cpython() {
     }
     let only = std::env::var("VM_DIFF_ONLY").ok();
     let mut programs = Vec::new();
-    for dir in ["tests/programs/trace", "tests/programs/vm"] {
+    for dir in [
+        "tests/programs/trace",
+        "tests/programs/vm",
+        "tests/programs/antidebug",
+    ] {
         let mut ps: Vec<PathBuf> = std::fs::read_dir(root().join(dir))
             .unwrap()
             .flatten()

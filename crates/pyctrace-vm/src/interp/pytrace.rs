@@ -42,6 +42,11 @@ pub struct PyTrace {
     pub profile: Option<Value>,
     /// A trace or profile function is running.
     pub busy: bool,
+    /// 3.12: some frame's `f_trace_opcodes` was set True...
+    pub opcode_trace_set: bool,
+    /// ...before the current trace function was installed (3.12 gives
+    /// opcode events only then).
+    pub opcodes_armed: bool,
 }
 
 impl PyTrace {
@@ -57,6 +62,7 @@ impl Vm<'_> {
     }
 
     pub fn set_program_trace(&mut self, f: Option<Value>) {
+        self.pytrace.opcodes_armed = f.is_some() && self.pytrace.opcode_trace_set;
         self.pytrace.trace = f;
         self.update_slow_path();
     }
@@ -209,7 +215,13 @@ pub fn instruction(vm: &mut Vm, f: &Frame, idx: usize) -> PyResult<()> {
     if !traced {
         return Ok(());
     }
-    let line = lines.then(|| line_event(vm, &f.code, idx, prev)).flatten();
+    let line = line_event(vm, &f.code, idx, prev);
+    if let (Some(l), false) = (line, vm.version.at_least(3, 10)) {
+        o.state.borrow_mut().traced_lineno = l;
+    }
+    let line = line.filter(|_| lines);
+    let opcodes = opcodes
+        && (vm.pytrace.opcodes_armed || vm.version.at_least(3, 13) || !vm.version.at_least(3, 12));
     if line.is_some() || opcodes {
         let o = vm.current_frame_object(f).unwrap_or(o);
         if line.is_some() {
@@ -306,14 +318,15 @@ pub fn call_from_frame(
     if profiled {
         c_call(vm, f, callable, "c_call")?;
     }
-    let r = vm.call(callable, args, kw);
-    if let Value::Native(n) = callable {
-        if n.name == "_getframe" {
-            if let Some(o) = vm.frames.last().and_then(|s| s.obj.clone()) {
-                crate::types::frame::refresh_locals(&o, f);
-            }
-        }
+    // f_locals of a frame object made earlier follows its frame at calls;
+    // `locals()` and `sys._getframe()` see the caller's current locals
+    let wants_frame = matches!(callable, Value::Native(n) if n.name == "_getframe" || n.name == "locals");
+    if wants_frame {
+        vm.current_frame_object(f);
+    } else if let Some(o) = vm.frames.last().and_then(|s| s.obj.clone()) {
+        crate::types::frame::refresh_locals(&o, f);
     }
+    let r = vm.call(callable, args, kw);
     if profiled {
         let event = if r.is_ok() { "c_return" } else { "c_exception" };
         c_call(vm, f, callable, event)?;
@@ -330,7 +343,10 @@ pub fn for_iter_next(vm: &mut Vm, f: &Frame, it: &Value) -> PyResult<Option<Valu
         Value::Generator(g) if !g.borrow().finished => {
             match vm.gen_resume(g, super::Resume::Value(Value::None))? {
                 super::GenStep::Yield(v) => return Ok(Some(v)),
-                super::GenStep::Return(v) if v.is_none() => return Ok(None),
+                // 3.10+: a generator returning None ends without an exception
+                super::GenStep::Return(v) if v.is_none() && vm.version.at_least(3, 10) => {
+                    return Ok(None)
+                }
                 super::GenStep::Return(v) => {
                     let cls = vm.class("StopIteration");
                     crate::protocol::new_exception(cls, vec![v])

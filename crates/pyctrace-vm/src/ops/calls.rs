@@ -72,7 +72,11 @@ pub fn call_in_frame(
     if let Some(slot) = vm.frames.last_mut() {
         slot.lasti = f.lasti;
     }
-    if vm.slow_path || matches!(callable, Value::Native(n) if n.name == "_getframe") {
+    let introspects = match callable {
+        Value::Native(n) if n.name == "_getframe" || n.name == "locals" => true,
+        _ => vm.frames.last().is_some_and(|s| s.obj.is_some()),
+    };
+    if vm.slow_path || introspects {
         return crate::interp::pytrace::call_from_frame(vm, f, callable, args, kw);
     }
     vm.call(callable, args, kw)

@@ -58,6 +58,9 @@ pub struct FrameState {
     /// The instruction of the last line-event check (the program tracer's
     /// line rule compares against it).
     pub prev: Option<usize>,
+    /// Up to 3.9 a traced frame's `f_lineno` is the line of its last line
+    /// event (CPython stores it then), not the line of its instruction.
+    pub traced_lineno: i32,
 }
 
 impl FrameObj {
@@ -74,6 +77,7 @@ impl FrameObj {
                 trace_lines: true,
                 trace_opcodes: false,
                 prev: None,
+                traced_lineno: slot.code.firstlineno,
             }),
         }
     }
@@ -192,6 +196,12 @@ fn lasti_of(vm: &Vm, o: &FrameObj) -> usize {
 
 /// `f_lineno`.
 pub fn lineno(vm: &Vm, o: &FrameObj) -> Value {
+    if !vm.version.at_least(3, 10) {
+        let st = o.state.borrow();
+        if !st.trace.is_none() {
+            return Value::Int(st.traced_lineno as i64);
+        }
+    }
     let lasti = lasti_of(vm, o);
     if lasti == NOT_STARTED {
         return Value::Int(o.code.firstlineno as i64);
@@ -259,6 +269,9 @@ pub fn setattr(vm: &mut Vm, o: &Rc<FrameObj>, name: &str, v: Value) -> PyResult<
                 st.trace_lines = b;
             } else {
                 st.trace_opcodes = b;
+                // 3.12: remembered by the interpreter; the next settrace
+                // then asks for instruction events
+                vm.pytrace.opcode_trace_set |= b;
             }
         }
         _ => return Ok(false),
