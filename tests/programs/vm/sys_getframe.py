@@ -10,7 +10,7 @@ def inner(a, b=2):
     caller = sys._getframe(1)
     print(describe(f))
     print(describe(caller))
-    print(sorted(k for k in f.f_locals), f.f_locals['a'], f.f_locals['c'])
+    print(sorted([k for k in f.f_locals]), f.f_locals['a'], f.f_locals['c'])
     print(f.f_back is caller, f.f_globals is globals())
     print(caller.f_back.f_code.co_name, caller.f_back.f_back)
     names = []
@@ -41,13 +41,14 @@ def gen():
 
 def consume():
     g = gen()
-    return next(g), next(g)
+    first = next(g), next(g)
+    return first, list(g)
 
 print(consume())
 
 class K:
     here = sys._getframe().f_code.co_name
-    names = sorted(k for k in sys._getframe().f_locals if not k.startswith('__'))
+    names = sorted([k for k in sys._getframe().f_locals if not k.startswith('__')])
 print(K.here, K.names)
 
 def kw_only(*, key):

@@ -74,7 +74,13 @@ impl Vm<'_> {
 }
 
 /// Calls a trace or profile function with everything else off.
-fn call_hook(vm: &mut Vm, hook: &Value, frame: &Rc<FrameObj>, event: &str, arg: Value) -> PyResult<Value> {
+fn call_hook(
+    vm: &mut Vm,
+    hook: &Value,
+    frame: &Rc<FrameObj>,
+    event: &str,
+    arg: Value,
+) -> PyResult<Value> {
     let sink = vm.tracer.take();
     vm.pytrace.busy = true;
     vm.slow_path = false;
@@ -320,7 +326,8 @@ pub fn call_from_frame(
     }
     // f_locals of a frame object made earlier follows its frame at calls;
     // `locals()` and `sys._getframe()` see the caller's current locals
-    let wants_frame = matches!(callable, Value::Native(n) if n.name == "_getframe" || n.name == "locals");
+    let wants_frame =
+        matches!(callable, Value::Native(n) if n.name == "_getframe" || n.name == "locals");
     if wants_frame {
         vm.current_frame_object(f);
     } else if let Some(o) = vm.frames.last().and_then(|s| s.obj.clone()) {
@@ -337,7 +344,7 @@ pub fn call_from_frame(
 /// FOR_ITER's next step on the slow path: an iterator ending with an
 /// explicit StopIteration (a generator returning a value, a `__next__`
 /// raising it) gives the iterating frame an `'exception'` event, as in
-/// CPython.
+/// CPython (for the program's tracer and for pyctrace's sink).
 pub fn for_iter_next(vm: &mut Vm, f: &Frame, it: &Value) -> PyResult<Option<Value>> {
     let stop = match it {
         Value::Generator(g) if !g.borrow().finished => {
@@ -361,6 +368,17 @@ pub fn for_iter_next(vm: &mut Vm, f: &Frame, it: &Value) -> PyResult<Option<Valu
         },
         _ => return vm.next(it),
     };
+    if let Some(t) = vm.tracer.as_deref_mut() {
+        let info = crate::FrameInfo {
+            depth: f.depth,
+            code_name: &f.code.name,
+            filename: &f.code.filename,
+            line: f.line(),
+            first_line: f.code.firstlineno,
+            offset: f.offset() as i64,
+        };
+        t.on_exception(&info, "StopIteration");
+    }
     exception(vm, f, &stop)?;
     Ok(None)
 }

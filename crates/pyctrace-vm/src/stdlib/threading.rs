@@ -40,7 +40,12 @@ pub fn binds_natives(cls: &Rc<Class>, attr: &Value) -> bool {
     })
 }
 
-fn class(vm: &mut Vm, name: &str, base: Option<Rc<Class>>, methods: &[(&'static str, NativeImpl)]) -> Rc<Class> {
+fn class(
+    vm: &mut Vm,
+    name: &str,
+    base: Option<Rc<Class>>,
+    methods: &[(&'static str, NativeImpl)],
+) -> Rc<Class> {
     let bases = vec![base.unwrap_or_else(|| vm.class("object"))];
     let mro_rest = c3_mro(&bases).unwrap_or_default();
     let mut dict = HashMap::new();
@@ -98,7 +103,10 @@ fn thread_repr(vm: &mut Vm, a: Args) -> PyResult<Value> {
     if let Some(Value::Int(id)) = t.get("ident") {
         status.push_str(&format!(" {}", id));
     }
-    Ok(Value::string(format!("<{}({}, {})>", t.class.name, name, status)))
+    Ok(Value::string(format!(
+        "<{}({}, {})>",
+        t.class.name, name, status
+    )))
 }
 
 fn thread_init(vm: &mut Vm, a: Args) -> PyResult<Value> {
@@ -293,7 +301,10 @@ fn lock_release(vm: &mut Vm, a: Args) -> PyResult<Value> {
 
 fn lock_locked(vm: &mut Vm, a: Args) -> PyResult<Value> {
     let l = this(vm, &a)?;
-    Ok(Value::Bool(!matches!(l.get("_count"), Some(Value::Int(0)) | None)))
+    Ok(Value::Bool(!matches!(
+        l.get("_count"),
+        Some(Value::Int(0)) | None
+    )))
 }
 
 fn lock_exit(vm: &mut Vm, a: Args) -> PyResult<Value> {
@@ -486,14 +497,21 @@ pub fn make_threading(vm: &mut Vm) -> Rc<Instance> {
     });
     func(&m, "enumerate", |vm, _| {
         let m = module_of(vm);
-        let mut out: Vec<Value> = m.as_ref().and_then(|m| m.get("_main_thread")).into_iter().collect();
+        let mut out: Vec<Value> = m
+            .as_ref()
+            .and_then(|m| m.get("_main_thread"))
+            .into_iter()
+            .collect();
         if let Some(Value::List(l)) = m.as_ref().and_then(|m| m.get("_running")) {
             out.extend(l.borrow().iter().cloned());
         }
         Ok(Value::list(out))
     });
     // the camelCase aliases (deprecated, still present up to 3.13)
-    m.set("currentThread", m.get("current_thread").unwrap_or(Value::None));
+    m.set(
+        "currentThread",
+        m.get("current_thread").unwrap_or(Value::None),
+    );
     m.set("activeCount", m.get("active_count").unwrap_or(Value::None));
     func(&m, "settrace", |vm, a| {
         if let Some(m) = module_of(vm) {
