@@ -45,7 +45,10 @@ const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
     // slot); 3.11/3.12 CALL cache offsets of exceptions from callees;
     // 3.12/3.13 the cpython engine loses op records while the program's
     // profile function is set; 3.13 generator return offsets
-    ("vm/sys_settrace.py", &["3.8", "3.9", "3.11", "3.12", "3.13"]),
+    (
+        "vm/sys_settrace.py",
+        &["3.8", "3.9", "3.11", "3.12", "3.13"],
+    ),
     // generator return offsets (3.13)
     ("vm/sys_getframe.py", &["3.13"]),
     // thread bodies run at start() on the vm's one thread and are traced
