@@ -8,7 +8,9 @@
 //! asks for one, and then stays with its frame (a generator keeps it across
 //! suspensions). The instruction a running frame is at is published
 //! lazily: by calls made from an instruction (`call_in_frame`) and by the
-//! tracing hooks, the only moments the program can look.
+//! tracing hooks. So a frame object kept by its own frame and read again
+//! with no call in between (`f = sys._getframe(); ...; f.f_lineno`)
+//! reports the line of the last call (and `f_locals` as of that call).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -176,6 +178,8 @@ pub fn sys_getframe(vm: &mut Vm, a: Args) -> PyResult<Value> {
         Some(v) => vm.to_i64(v)?,
         None => 0,
     };
+    // frame objects are charged like instances (the accounting only grows)
+    vm.charge_memory(96)?;
     let top = vm.frames.len() as i64 - 1;
     if depth < 0 || depth > top {
         return Err(vm.value_error("call stack is not deep enough"));
