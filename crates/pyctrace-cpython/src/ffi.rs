@@ -205,7 +205,17 @@ pub struct Optional {
     >,
     pub PyObject_GetIter: Option<unsafe extern "C" fn(*mut PyObject) -> *mut PyObject>,
     pub PyIter_Next: Option<unsafe extern "C" fn(*mut PyObject) -> *mut PyObject>,
+    // Dynamic unpacking (audit.rs).
+    pub PyEval_GetFrame: Option<unsafe extern "C" fn() -> *mut PyObject>,
+    /// 3.8+.
+    pub PySys_AddAuditHook: Option<unsafe extern "C" fn(AuditHookFn, *mut c_void) -> c_int>,
+    pub PyMarshal_WriteObjectToString:
+        Option<unsafe extern "C" fn(*mut PyObject, c_int) -> *mut PyObject>,
+    pub PyErr_SetString: Option<unsafe extern "C" fn(*mut PyObject, *const c_char)>,
 }
+
+/// `Py_AuditHookFunction` (3.8+).
+pub type AuditHookFn = unsafe extern "C" fn(*const c_char, *mut PyObject, *mut c_void) -> c_int;
 
 /// Addresses of the built-in types whose values pyctrace renders itself
 /// (exact types only: a subclass may run program code in `__repr__`).
@@ -386,6 +396,10 @@ impl Python {
                 PyDict_Next: sym(lib, "PyDict_Next"),
                 PyObject_GetIter: sym(lib, "PyObject_GetIter"),
                 PyIter_Next: sym(lib, "PyIter_Next"),
+                PyEval_GetFrame: sym(lib, "PyEval_GetFrame"),
+                PySys_AddAuditHook: sym(lib, "PySys_AddAuditHook"),
+                PyMarshal_WriteObjectToString: sym(lib, "PyMarshal_WriteObjectToString"),
+                PyErr_SetString: sym(lib, "PyErr_SetString"),
             };
             let ty = |name: &str| data(lib, name).unwrap_or(std::ptr::null_mut());
             let types = Types {

@@ -82,6 +82,7 @@
 //! 3.11+ `NULL` stack entry shows as `NULL`. A sink that only counts
 //! (`--count`) does not read values.
 
+pub mod audit;
 pub mod ffi;
 pub mod hazards;
 mod hook;
@@ -143,6 +144,16 @@ fn cstring(bytes: &[u8]) -> Result<CString, SetupError> {
 /// `options`. Can be called once per process (CPython cannot be
 /// re-initialised after finalisation).
 pub fn run(pyc: &[u8], options: RunOptions) -> Result<Outcome, SetupError> {
+    run_observed(pyc, options, None)
+}
+
+/// Like [`run`], reporting the code objects and source strings the program
+/// creates at run time to `observer` (see [`audit`]). NO SANDBOX.
+pub fn run_observed(
+    pyc: &[u8],
+    options: RunOptions,
+    observer: Option<Box<dyn audit::RuntimeObserver>>,
+) -> Result<Outcome, SetupError> {
     let interp = &options.interpreter;
     let lib = interp.libpython.as_ref().ok_or_else(|| {
         SetupError(format!(
@@ -213,6 +224,14 @@ pub fn run(pyc: &[u8], options: RunOptions) -> Result<Outcome, SetupError> {
                 interp.full_version
             )));
         }
+        let observing = observer.is_some();
+        if let Some(observer) = observer {
+            let mut stdlib = interp.stdlib.to_string_lossy().into_owned();
+            if !stdlib.is_empty() && !stdlib.ends_with('/') {
+                stdlib.push('/');
+            }
+            audit::install(py, observer, code, stdlib).map_err(SetupError)?;
+        }
         let tracing = options.trace.is_some();
         if let Some(trace) = options.trace {
             let program_file = py.attr_text(code, c"co_filename").unwrap_or_default();
@@ -227,6 +246,9 @@ pub fn run(pyc: &[u8], options: RunOptions) -> Result<Outcome, SetupError> {
                 // CPython prints nothing (or the message) and exits with
                 // the program's status: flush the trace first.
                 hook::uninstall(py);
+                if observing {
+                    audit::finish(None);
+                }
                 (api.PyErr_Print)();
             } else {
                 (api.PyErr_Print)();
@@ -235,6 +257,9 @@ pub fn run(pyc: &[u8], options: RunOptions) -> Result<Outcome, SetupError> {
             (api.Py_DecRef)(result);
         }
         let events = if tracing { hook::uninstall(py) } else { 0 };
+        if observing {
+            audit::finish(Some(status));
+        }
         let finalized = if let Some(f) = api.opt.Py_FinalizeEx {
             f()
         } else if let Some(f) = api.opt.Py_Finalize {

@@ -12,6 +12,7 @@
 //! otherwise the source is dumped and the unpacking stops there, saying so.
 
 pub mod decode;
+pub mod dynamic;
 pub mod scan;
 
 use std::io::Write;
@@ -297,19 +298,55 @@ impl Run<'_> {
     }
 }
 
-/// Compiles `source` with the installed interpreter of `version` and returns
-/// `marshal.dumps` of the code (nothing is executed).
+/// Why [`compile_source_as`] gave no code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CompileFailure {
+    /// No interpreter of that version is installed (or it could not start).
+    Missing(String),
+    /// The interpreter rejected the source (its last error line).
+    Rejected(String),
+}
+
+impl std::fmt::Display for CompileFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            CompileFailure::Missing(m) | CompileFailure::Rejected(m) => f.write_str(m),
+        }
+    }
+}
+
+/// Compiles `source` with the installed interpreter of `version`, as
+/// `compile(source, '<layer>', 'exec')`, and returns `marshal.dumps` of the
+/// code (nothing is executed).
 pub fn compile_source(version: PyVersion, source: &[u8]) -> Result<Vec<u8>, String> {
+    compile_source_as(version, source, "<layer>", "exec").map_err(|e| e.to_string())
+}
+
+/// `compile(source, filename, mode, 0, True)` in the installed interpreter
+/// of `version`; returns `marshal.dumps` of the code. Only `compile` runs
+/// there: the code is never executed.
+pub fn compile_source_as(
+    version: PyVersion,
+    source: &[u8],
+    filename: &str,
+    mode: &str,
+) -> Result<Vec<u8>, CompileFailure> {
     let Some(interp) = pyctrace_pythons::find(version.major, version.minor) else {
-        return Err(format!(
+        return Err(CompileFailure::Missing(format!(
             "source layer not compiled: no Python {version} installed (the source is dumped; \
              install Python {version} to unpack further)"
-        ));
+        )));
     };
+    if !matches!(mode, "exec" | "eval" | "single") {
+        return Err(CompileFailure::Rejected(format!(
+            "bad compile mode {mode:?}"
+        )));
+    }
+    // filename and mode travel as arguments (never as code); the source on stdin.
     const SCRIPT: &str = "import sys, marshal\n\
         i = getattr(sys.stdin, 'buffer', sys.stdin)\n\
         o = getattr(sys.stdout, 'buffer', sys.stdout)\n\
-        o.write(marshal.dumps(compile(i.read(), '<layer>', 'exec', 0, True)))\n";
+        o.write(marshal.dumps(compile(i.read(), sys.argv[1], sys.argv[2], 0, True)))\n";
     // Isolated mode: no site, no user paths, no PYTHON* variables (2.7 has no -I).
     let flags: &[&str] = if version.is_py2() {
         &["-E", "-s", "-S"]
@@ -318,12 +355,14 @@ pub fn compile_source(version: PyVersion, source: &[u8]) -> Result<Vec<u8>, Stri
     };
     let mut child = Command::new(&interp.executable)
         .args(flags)
-        .args(["-c", SCRIPT])
+        .args(["-c", SCRIPT, filename, mode])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", interp.executable.display()))?;
+        .map_err(|e| {
+            CompileFailure::Missing(format!("cannot start {}: {e}", interp.executable.display()))
+        })?;
     let mut stdin = child.stdin.take().expect("piped");
     let src = source.to_vec();
     let feeder = std::thread::spawn(move || {
@@ -331,14 +370,14 @@ pub fn compile_source(version: PyVersion, source: &[u8]) -> Result<Vec<u8>, Stri
     });
     let out = child
         .wait_with_output()
-        .map_err(|e| format!("{}: {e}", interp.executable.display()))?;
+        .map_err(|e| CompileFailure::Missing(format!("{}: {e}", interp.executable.display())))?;
     let _ = feeder.join();
     if !out.status.success() {
         let err = String::from_utf8_lossy(&out.stderr);
-        return Err(format!(
+        return Err(CompileFailure::Rejected(format!(
             "source layer does not compile under Python {version}: {}",
             err.trim().lines().last().unwrap_or("")
-        ));
+        )));
     }
     Ok(out.stdout)
 }

@@ -59,6 +59,8 @@ const TYPES: &[(&str, Kind)] = &[
     ("super", Kind::Super),
     ("NotImplementedType", Kind::NotImplementedType),
     ("ellipsis", Kind::Ellipsis),
+    ("complex", Kind::Complex),
+    ("bytearray", Kind::ByteArray),
 ];
 
 /// A value of a builtin kind, to ask which native methods it has.
@@ -67,7 +69,7 @@ pub fn sample_of(kind: Kind) -> Option<Value> {
         Kind::Str => Value::str(""),
         Kind::List => Value::list(Vec::new()),
         Kind::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
-        Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new()))),
+        Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new_set()))),
         Kind::Tuple => Value::tuple(Vec::new()),
         Kind::Int | Kind::Bool => Value::Int(0),
         Kind::Float => Value::Float(0.0),
@@ -184,6 +186,22 @@ pub fn install(vm: &mut Vm) {
             bind_name(vm, n, Value::Class(c));
         }
     }
+    for (cls, f) in [
+        (
+            "bytes",
+            (|vm, a| {
+                let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
+                Ok(Value::Bytes(Rc::new(b)))
+            }) as NativeImpl,
+        ),
+        ("bytearray", |vm, a| {
+            let b = crate::types::bytearray::fromhex(vm, &arg0(&a))?;
+            Ok(crate::types::bytearray::new(b))
+        }),
+    ] {
+        let f = Value::Native(Rc::new(NativeFn { name: "fromhex", f }));
+        vm.class(cls).dict.borrow_mut().insert("fromhex".into(), f);
+    }
     bind_name(vm, "NotImplemented", Value::NotImplemented);
     bind_name(vm, "Ellipsis", Value::Ellipsis);
     native(vm, "print", b_print);
@@ -209,6 +227,7 @@ pub fn install(vm: &mut Vm) {
         let v = arg0(&a);
         match &v {
             Value::Float(f) => Ok(Value::Float(f.abs())),
+            Value::Complex(c) => crate::types::complex::abs(vm, c),
             _ if int::is_int(&v) => Ok(int::normalize(num_traits::Signed::abs(
                 &int::as_big(&v).unwrap_or_default(),
             ))),
@@ -232,8 +251,48 @@ pub fn install(vm: &mut Vm) {
             .cloned()
             .or_else(|| a.kw_get("start").cloned())
             .unwrap_or(Value::Int(0));
+        // 3.12+: a float running sum is compensated (Neumaier), ints that
+        // fit a C long are added to it uncompensated
+        // (CPython's float loop is entered once; a non-number ends it)
+        let mut compensated = vm.version.at_least(3, 12);
+        let mut comp: Option<(f64, f64)> = None;
         while let Some(it) = vm.next(&iter)? {
+            if compensated {
+                if let (None, Value::Float(f)) = (&comp, &acc) {
+                    comp = Some((*f, 0.0));
+                }
+                if let Some((sum, c)) = comp.as_mut() {
+                    match &it {
+                        Value::Float(x) => {
+                            let t = *sum + x;
+                            if sum.abs() >= x.abs() {
+                                *c += (*sum - t) + x;
+                            } else {
+                                *c += (x - t) + *sum;
+                            }
+                            *sum = t;
+                            continue;
+                        }
+                        Value::Int(i) => {
+                            *sum += *i as f64;
+                            continue;
+                        }
+                        Value::Bool(b) => {
+                            *sum += *b as i64 as f64;
+                            continue;
+                        }
+                        _ => {
+                            acc = Value::Float(finish_sum(*sum, *c));
+                            comp = None;
+                            compensated = false;
+                        }
+                    }
+                }
+            }
             acc = vm.binary_op(crate::lift::BinOp::Add, &acc, &it)?;
+        }
+        if let Some((sum, c)) = comp {
+            acc = Value::Float(finish_sum(sum, c));
         }
         Ok(acc)
     });
@@ -452,6 +511,17 @@ pub fn install(vm: &mut Vm) {
             None => Ok(Value::None),
         }
     });
+    crate::observe::install(vm);
+}
+
+/// A compensated float sum with its compensation folded in (kept off
+/// infinite and overflowed sums, as CPython does).
+fn finish_sum(sum: f64, c: f64) -> f64 {
+    if c != 0.0 && c.is_finite() {
+        sum + c
+    } else {
+        sum
+    }
 }
 
 fn arg0(a: &Args) -> Value {
@@ -841,6 +911,9 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
         Kind::Bytes => match &v {
             _ if none => Value::Bytes(Rc::new(Vec::new())),
             Value::Bytes(_) => v.clone(),
+            Value::ByteArray(_) => {
+                Value::Bytes(Rc::new(crate::types::bytearray::from_source(vm, &v, &a)?))
+            }
             Value::Str(s) => {
                 if a.pos.len() < 2 && a.kw_get("encoding").is_none() {
                     return Err(vm.type_error("string argument without an encoding".into()));
@@ -931,6 +1004,8 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
             }
         }
         Kind::Super => make_super(vm, &v, &arg(&a, 1))?,
+        Kind::Complex => crate::types::complex::construct(vm, &a)?,
+        Kind::ByteArray => crate::types::bytearray::construct(vm, &a)?,
         _ => return Err(vm.unsupported(&format!("calling type '{}'", cls.name))),
     })
 }

@@ -79,6 +79,10 @@ pub struct Loader<'t, 'a> {
     pub refs: RefTable<'t, 'a>,
     pub version: PyVersion,
     depth: u32,
+    /// Converted FLAG_REF objects by offset: every reference yields the same
+    /// object (as in CPython), so hostile data sharing one subtree many
+    /// times costs one conversion, not exponentially many.
+    shared: std::collections::HashMap<usize, Value>,
 }
 
 fn bad(msg: impl Into<String>) -> VmError {
@@ -91,6 +95,7 @@ impl<'t, 'a> Loader<'t, 'a> {
             refs: RefTable::build(root, version),
             version,
             depth: 0,
+            shared: std::collections::HashMap::new(),
         }
     }
 
@@ -128,12 +133,20 @@ impl<'t, 'a> Loader<'t, 'a> {
     /// Converts one constant.
     pub fn value(&mut self, node: &'t Node<'a>) -> Result<Value, VmError> {
         let node = self.resolve(node)?;
+        if node.flag_ref {
+            if let Some(v) = self.shared.get(&node.offset) {
+                return Ok(v.clone());
+            }
+        }
         self.depth += 1;
         if self.depth > 200 {
             return Err(bad("constants nested too deeply"));
         }
         let r = self.value_inner(node);
         self.depth -= 1;
+        if let (true, Ok(v)) = (node.flag_ref, &r) {
+            self.shared.insert(node.offset, v.clone());
+        }
         r
     }
 
@@ -222,11 +235,17 @@ impl<'t, 'a> Loader<'t, 'a> {
                 Value::Dict(Rc::new(std::cell::RefCell::new(d)))
             }
             Obj::Code(code) => Value::Code(Rc::new(self.code(code)?)),
-            Obj::ComplexBin(..) | Obj::ComplexText(..) => {
-                return Err(VmError::Unsupported {
-                    what: "complex constants".into(),
-                    offset: None,
-                })
+            Obj::ComplexBin(re, im) => {
+                crate::types::complex::value(f64::from_bits(*re), f64::from_bits(*im))
+            }
+            Obj::ComplexText(re, im) => {
+                let part = |t: &[u8]| {
+                    std::str::from_utf8(t)
+                        .ok()
+                        .and_then(crate::types::float::parse)
+                        .ok_or_else(|| bad("malformed complex constant"))
+                };
+                crate::types::complex::value(part(re)?, part(im)?)
             }
             other => {
                 return Err(bad(format!(
@@ -472,6 +491,7 @@ fn lift_code(
                     .copied()
                     .unwrap_or(usize::MAX),
                 after_ext: k.1,
+                caches: i.cache_entries,
             }
         })
         .collect()

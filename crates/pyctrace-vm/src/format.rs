@@ -6,19 +6,19 @@ use crate::types::{float, int};
 use crate::value::Value;
 
 #[derive(Default, Debug)]
-struct Spec {
-    fill: Option<char>,
-    align: Option<char>,
-    sign: Option<char>,
-    alt: bool,
-    zero: bool,
-    width: usize,
-    grouping: Option<char>,
-    precision: Option<usize>,
-    ty: Option<char>,
+pub(crate) struct Spec {
+    pub fill: Option<char>,
+    pub align: Option<char>,
+    pub sign: Option<char>,
+    pub alt: bool,
+    pub zero: bool,
+    pub width: usize,
+    pub grouping: Option<char>,
+    pub precision: Option<usize>,
+    pub ty: Option<char>,
 }
 
-fn parse_spec(s: &str) -> Option<Spec> {
+pub(crate) fn parse_spec(s: &str) -> Option<Spec> {
     let c: Vec<char> = s.chars().collect();
     let mut i = 0;
     let mut sp = Spec::default();
@@ -216,6 +216,9 @@ impl Vm<'_> {
             if spec.is_empty() {
                 return self.str(v);
             }
+        }
+        if let Value::Complex(c) = v {
+            return crate::types::complex::format(self, c, spec);
         }
         let Some(sp) = parse_spec(spec) else {
             return Err(self.value_error("Invalid format specifier"));

@@ -22,6 +22,7 @@ pub mod code;
 pub mod format;
 pub mod interp;
 pub mod lift;
+pub mod observe;
 pub mod ops;
 pub mod protocol;
 pub mod sandbox;
@@ -169,6 +170,8 @@ pub enum VmError {
     MemoryLimit(usize),
     /// The version is outside what the VM runs.
     Version(PyVersion),
+    /// The run's observer stopped it (a limit, or a missing compiler).
+    Stopped(String),
 }
 
 impl std::fmt::Display for VmError {
@@ -190,6 +193,7 @@ impl std::fmt::Display for VmError {
             VmError::BadCode(m) => write!(f, "bad code: {}", m),
             VmError::InstructionLimit(n) => write!(f, "instruction limit reached ({} executed)", n),
             VmError::MemoryLimit(n) => write!(f, "memory limit reached (about {} bytes)", n),
+            VmError::Stopped(why) => write!(f, "stopped: {}", why),
             VmError::Version(v) => {
                 write!(f, "the vm engine does not run Python {} bytecode yet", v)
             }
@@ -244,6 +248,17 @@ pub fn run_sandboxed(
     io: &mut (dyn VmIo + Send),
     trace: Option<&mut (dyn TraceSink + Send)>,
 ) -> Outcome {
+    run_observed(pyc, config, io, trace, None)
+}
+
+/// Like [`run_sandboxed`], reporting run-time code creation to `observer`.
+pub fn run_observed(
+    pyc: &Pyc<'_>,
+    config: &VmConfig,
+    io: &mut (dyn VmIo + Send),
+    trace: Option<&mut (dyn TraceSink + Send)>,
+    observer: Option<&mut (dyn observe::UnpackObserver + Send)>,
+) -> Outcome {
     let fail = |e| Outcome {
         status: Err(e),
         effects: Vec::new(),
@@ -274,6 +289,10 @@ pub fn run_sandboxed(
                     None => None,
                 };
                 let mut vm = Vm::new(version, config.clone(), io, trace);
+                vm.observer = match observer {
+                    Some(o) => Some(o),
+                    None => None,
+                };
                 let status = vm.run_module(std::rc::Rc::new(module));
                 Outcome {
                     status,

@@ -344,6 +344,36 @@ pub struct Semantics {
     pub first_send_pushes: bool,
     /// 3.11+: `RETURN_GENERATOR` creates the generator from the running frame.
     pub return_generator: bool,
+    /// 3.11/3.12: CALL of a Python function runs it inline after moving the
+    /// caller's `f_lasti` to the CALL's last CACHE unit, where an exception
+    /// coming back from the callee is then reported.
+    pub inline_call_lasti_at_cache: bool,
+    /// 3.12: SEND resumes a generator inline the same way (past its CACHE).
+    pub inline_send_lasti_at_cache: bool,
+    /// 3.13: a yielding frame's `f_lasti` is the instruction after YIELD_VALUE.
+    pub yield_lasti_after: bool,
+    /// ≤3.11: `close()` of a generator that never ran still enters its frame.
+    pub close_runs_unstarted: bool,
+    /// 3.13: `close()` of a generator suspended at a yield outside any
+    /// `try` (its RESUME's argument has the depth-1 bit, 4) just ends it.
+    pub close_skips_depth1_yield: bool,
+    /// When a sub-generator's end in `yield from` is a StopIteration the
+    /// caller's tracer sees.
+    pub gen_send_stop: SendStop,
+}
+
+/// When the end of a generator driven by YIELD_FROM/SEND reaches the
+/// sending frame as a StopIteration exception (a tracer's exception event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SendStop {
+    /// ≤3.9: `_PyGen_Send` always sets StopIteration.
+    Always,
+    /// 3.10/3.11 while tracing: SEND calls `tp_iternext` (StopIteration only for
+    /// a non-None value) or `send` (always).
+    Traced,
+    /// 3.12+: SEND runs the generator inline; its return arrives at
+    /// END_SEND, which reports a StopIteration.
+    AtEndSend,
 }
 
 impl Semantics {
@@ -356,6 +386,18 @@ impl Semantics {
             null_after_callable: version.at_least(3, 13),
             first_send_pushes: version.at_least(3, 10),
             return_generator: version.at_least(3, 11),
+            inline_call_lasti_at_cache: version.at_least(3, 11) && !version.at_least(3, 13),
+            inline_send_lasti_at_cache: version.at_least(3, 12) && !version.at_least(3, 13),
+            yield_lasti_after: version.at_least(3, 13),
+            close_runs_unstarted: !version.at_least(3, 12),
+            close_skips_depth1_yield: version.at_least(3, 13),
+            gen_send_stop: if version.at_least(3, 12) {
+                SendStop::AtEndSend
+            } else if version.at_least(3, 10) {
+                SendStop::Traced
+            } else {
+                SendStop::Always
+            },
         }
     }
 }
@@ -375,6 +417,8 @@ pub struct Instr {
     pub next: usize,
     /// Entered by falling through from an EXTENDED_ARG (which then applies).
     pub after_ext: bool,
+    /// 3.11+: inline CACHE code units after the instruction.
+    pub caches: u8,
 }
 
 impl Instr {

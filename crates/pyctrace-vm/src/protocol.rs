@@ -130,6 +130,7 @@ pub fn pure_hash(v: &Value) -> Option<i64> {
         Value::Float(f) => float::hash(*f),
         Value::Str(s) => str_hash(&s.s),
         Value::Bytes(b) => bytes_hash(b),
+        Value::Complex(c) => crate::types::complex::hash(c),
         Value::Tuple(t) => {
             let mut hs = Vec::with_capacity(t.len());
             for it in t.iter() {
@@ -137,14 +138,7 @@ pub fn pure_hash(v: &Value) -> Option<i64> {
             }
             tuple_hash(hs.into_iter())
         }
-        Value::FrozenSet(d) => {
-            let mut h: i64 = 0x1234;
-            for (k, _, kh) in d.hashes() {
-                let _ = k;
-                h ^= kh.wrapping_mul(0x9e3779b9);
-            }
-            h
-        }
+        Value::FrozenSet(d) => crate::types::set::frozenset_hash(d),
         Value::Ellipsis | Value::NotImplemented => 0x7777,
         Value::Class(_) | Value::Function(_) | Value::Native(_) | Value::Code(_) => {
             v.identity() as i64 >> 4
@@ -167,6 +161,12 @@ pub fn pure_eq(a: &Value, b: &Value) -> Option<bool> {
         (_, Float(y)) if int::is_int(a) => num_eq_float(a, *y),
         (None, None) | (Ellipsis, Ellipsis) | (NotImplemented, NotImplemented) => true,
         (Bytes(x), Bytes(y)) => x == y,
+        (Complex(c), other) | (other, Complex(c)) if !matches!(other, Instance(_)) => {
+            crate::types::complex::eq(c, other).unwrap_or(false)
+        }
+        (ByteArray(_), Bytes(_) | ByteArray(_)) | (Bytes(_), ByteArray(_)) => {
+            crate::types::bytearray::bytes_like(a) == crate::types::bytearray::bytes_like(b)
+        }
         (Tuple(x), Tuple(y)) => {
             if x.len() != y.len() {
                 return Some(false);
@@ -249,6 +249,8 @@ pub fn trace_repr(v: &Value) -> String {
         Value::Float(f) => float::repr(*f),
         Value::Str(s) => crate::types::str::repr(&s.s),
         Value::Bytes(b) => crate::types::bytes::repr(b),
+        Value::ByteArray(b) => crate::types::bytearray::repr(&b.borrow()),
+        Value::Complex(c) => crate::types::complex::repr(c),
         Value::Tuple(t) if t.len() <= 8 => {
             let parts: Vec<String> = t.iter().map(trace_repr).collect();
             if parts.len() == 1 {
@@ -432,6 +434,8 @@ impl Vm<'_> {
             Value::Float(_) => "float",
             Value::Str(_) => "str",
             Value::Bytes(_) => "bytes",
+            Value::ByteArray(_) => "bytearray",
+            Value::Complex(_) => "complex",
             Value::Tuple(_) => "tuple",
             Value::List(_) => "list",
             Value::Dict(_) => "dict",
@@ -787,6 +791,8 @@ impl Vm<'_> {
             Value::Float(f) => *f != 0.0,
             Value::Str(s) => !s.s.is_empty(),
             Value::Bytes(b) => !b.is_empty(),
+            Value::ByteArray(b) => !b.borrow().is_empty(),
+            Value::Complex(c) => c[0] != 0.0 || c[1] != 0.0,
             Value::Tuple(t) => !t.is_empty(),
             Value::List(l) => !l.borrow().is_empty(),
             Value::Dict(d) | Value::Set(d) => !d.borrow().is_empty(),
@@ -812,6 +818,7 @@ impl Vm<'_> {
         Ok(match v {
             Value::Str(s) => s.len,
             Value::Bytes(b) => b.len(),
+            Value::ByteArray(b) => b.borrow().len(),
             Value::Tuple(t) => t.len(),
             Value::List(l) => l.borrow().len(),
             Value::Dict(d) | Value::Set(d) => d.borrow().len(),
@@ -1053,6 +1060,9 @@ impl Vm<'_> {
                     }
                     (Value::Float(f), "real") => Ok(Value::Float(*f)),
                     (Value::Float(_), "imag") => Ok(Value::Float(0.0)),
+                    (Value::Complex(c), "real" | "imag") => {
+                        Ok(crate::types::complex::attr(c, name).unwrap_or(Value::None))
+                    }
                     (Value::Range(r), "start") => Ok(Value::Int(r.start)),
                     (Value::Range(r), "stop") => Ok(Value::Int(r.stop)),
                     (Value::Range(r), "step") => Ok(Value::Int(r.step)),
@@ -1340,6 +1350,7 @@ impl Vm<'_> {
                 let i = seq_index(self, key, b.len(), "index")?;
                 Ok(Value::Int(b[i] as i64))
             }
+            (Value::ByteArray(b), _) => crate::types::bytearray::getitem(self, b, key),
             (Value::Range(r), Value::Slice(s)) => {
                 let (start, stop, step, _) = slice_indices(self, s, r.len())?;
                 Ok(Value::Range(Rc::new(crate::types::range::Range {
@@ -1413,6 +1424,7 @@ impl Vm<'_> {
                 Ok(())
             }
             Value::Dict(d) => self.dict_set(d, key, v),
+            Value::ByteArray(b) => crate::types::bytearray::setitem(self, b, &key, v),
             Value::Instance(_) => match self.call_dunder(obj, "__setitem__", vec![key, v])? {
                 Some(_) => Ok(()),
                 None => {
@@ -1455,6 +1467,7 @@ impl Vm<'_> {
                 Some(_) => Ok(()),
                 None => Err(self.key_error(key.clone())),
             },
+            Value::ByteArray(b) => crate::types::bytearray::delitem(self, b, key),
             Value::Instance(_) => match self.call_dunder(obj, "__delitem__", vec![key.clone()])? {
                 Some(_) => Ok(()),
                 None => {
@@ -1479,6 +1492,12 @@ impl Vm<'_> {
             (UnaryOp::Neg, Value::Int(i)) if *i != i64::MIN => return Ok(Value::Int(-i)),
             (UnaryOp::Neg, Value::Float(f)) => return Ok(Value::Float(-f)),
             (UnaryOp::Pos, Value::Float(f)) => return Ok(Value::Float(*f)),
+            (UnaryOp::Neg, Value::Complex(c)) => {
+                return Ok(crate::types::complex::value(-c[0], -c[1]))
+            }
+            (UnaryOp::Pos, Value::Complex(c)) => {
+                return Ok(crate::types::complex::value(c[0], c[1]))
+            }
             (_, Value::Int(_) | Value::Bool(_) | Value::BigInt(_)) => {
                 let b = int::as_big(v).unwrap_or_default();
                 return Ok(int::normalize(match op {
@@ -1507,6 +1526,14 @@ impl Vm<'_> {
     }
 
     pub fn inplace_op(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+        if let Value::ByteArray(x) = a {
+            if crate::types::bytearray::inplace(self, op, x, b)?.is_some() {
+                return Ok(a.clone());
+            }
+        }
+        if let Some(r) = crate::types::set::inplace(self, op, a, b)? {
+            return Ok(r);
+        }
         match (op, a) {
             (BinOp::Add, Value::List(l)) => {
                 let items = self.collect(b.clone())?;
@@ -1597,6 +1624,16 @@ impl Vm<'_> {
         }
         if let Some(r) = crate::types::set::binary(self, op, a, b)? {
             return Ok(r);
+        }
+        if matches!(a, Value::Complex(_)) || matches!(b, Value::Complex(_)) {
+            if let Some(r) = crate::types::complex::binary(self, op, a, b)? {
+                return Ok(r);
+            }
+        }
+        if matches!(a, Value::ByteArray(_)) || matches!(b, Value::ByteArray(_)) {
+            if let Some(r) = crate::types::bytearray::binary(self, op, a, b)? {
+                return Ok(r);
+            }
         }
         let (name, rname, _) = op.dunders();
         if let Value::Instance(_) = a {
@@ -1835,6 +1872,10 @@ impl Vm<'_> {
         match (a, b) {
             (Value::Str(x), Value::Str(y)) => Ok(Some(x.s.cmp(&y.s))),
             (Value::Bytes(x), Value::Bytes(y)) => Ok(Some(x.cmp(y))),
+            (Value::ByteArray(_), Value::Bytes(_) | Value::ByteArray(_))
+            | (Value::Bytes(_), Value::ByteArray(_)) => Ok(Some(
+                crate::types::bytearray::bytes_like(a).cmp(&crate::types::bytearray::bytes_like(b)),
+            )),
             (Value::List(_), Value::List(_)) | (Value::Tuple(_), Value::Tuple(_)) => {
                 let (x, y) = match (a, b) {
                     (Value::List(x), Value::List(y)) => (x.borrow().clone(), y.borrow().clone()),
@@ -1892,7 +1933,7 @@ impl Vm<'_> {
                 }
                 Ok(tuple_hash(hs.into_iter()))
             }
-            Value::List(_) | Value::Dict(_) | Value::Set(_) => {
+            Value::List(_) | Value::Dict(_) | Value::Set(_) | Value::ByteArray(_) => {
                 let t = self.type_name(v);
                 Err(self.type_error(format!("unhashable type: '{}'", t)))
             }
@@ -1919,8 +1960,13 @@ impl Vm<'_> {
                     Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == &sub[..]))
                 }
                 Value::Int(i) => Ok(b.contains(&(*i as u8))),
+                Value::ByteArray(_) => crate::types::bytearray::contains(self, b, item),
                 _ => Err(self.type_error("a bytes-like object is required".into())),
             },
+            Value::ByteArray(b) => {
+                let data = b.borrow().clone();
+                crate::types::bytearray::contains(self, &data, item)
+            }
             Value::List(l) => {
                 let items = l.borrow().clone();
                 for it in &items {
@@ -1993,6 +2039,10 @@ impl Vm<'_> {
             }),
             Value::Bytes(b) => iter::new(IterState::Seq {
                 items: Rc::new(b.iter().map(|c| Value::Int(*c as i64)).collect()),
+                pos: 0,
+            }),
+            Value::ByteArray(b) => iter::new(IterState::Seq {
+                items: Rc::new(b.borrow().iter().map(|c| Value::Int(*c as i64)).collect()),
                 pos: 0,
             }),
             Value::Range(r) => iter::new(IterState::Range {
@@ -2111,35 +2161,12 @@ impl Vm<'_> {
         if reverse {
             pairs.reverse();
         }
-        let sorted = self.merge_sort(pairs)?;
-        let mut out: Vec<Value> = sorted.into_iter().map(|p| p.1).collect();
+        let keys: Vec<Value> = pairs.iter().map(|p| p.0.clone()).collect();
+        let order = crate::types::list_sort::sort_order(self, &keys)?;
+        let mut out: Vec<Value> = order.into_iter().map(|i| pairs[i].1.clone()).collect();
         if reverse {
             out.reverse();
         }
-        Ok(out)
-    }
-
-    fn merge_sort(&mut self, v: Vec<(Value, Value)>) -> PyResult<Vec<(Value, Value)>> {
-        if v.len() <= 1 {
-            return Ok(v);
-        }
-        let mut v = v;
-        let right = v.split_off(v.len() / 2);
-        let left = self.merge_sort(v)?;
-        let right = self.merge_sort(right)?;
-        let mut out = Vec::with_capacity(left.len() + right.len());
-        let (mut i, mut j) = (0, 0);
-        while i < left.len() && j < right.len() {
-            if self.lt(&right[j].0, &left[i].0)? {
-                out.push(right[j].clone());
-                j += 1;
-            } else {
-                out.push(left[i].clone());
-                i += 1;
-            }
-        }
-        out.extend_from_slice(&left[i..]);
-        out.extend_from_slice(&right[j..]);
         Ok(out)
     }
 

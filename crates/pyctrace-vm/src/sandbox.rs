@@ -1,5 +1,5 @@
 //! The sandbox: VM-native modules (`sys`, `os`, `os.path`, `subprocess`,
-//! `socket`, `time`, `math`, `functools`, `ctypes`) and `open`, over a
+//! `socket`, `functools`, `ctypes`) and `open`, over a
 //! virtual filesystem that holds only the files the user mapped in.
 //!
 //! Nothing here touches the host. What the program *tries* to do to the
@@ -8,8 +8,8 @@
 //! an [`Effect`] and answered from the sandbox: writes land in the virtual
 //! filesystem, spawns "succeed" with status 0 and no output, connects fail
 //! with `ConnectionError`, environment reads see an empty environment.
-//! `time` is a virtual clock: it advances with executed instructions and
-//! `time.sleep` moves it forward without waiting.
+//! The virtual clock ([`Vm::clock`]) advances with executed instructions
+//! and with `time.sleep` (see `stdlib::time`), never with the host's time.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap};
@@ -81,7 +81,7 @@ impl Vm<'_> {
         }
     }
 
-    fn clock(&self) -> f64 {
+    pub(crate) fn clock(&self) -> f64 {
         // 10 ns per instruction: deterministic, monotonic, never the host's
         EPOCH + self.executed as f64 * 1e-8 + self.sandbox.slept
     }
@@ -204,8 +204,6 @@ pub fn import(vm: &mut Vm, name: &str) -> PyResult<Option<Value>> {
         "os.path" | "posixpath" => make_path(vm),
         "subprocess" => make_subprocess(vm),
         "socket" => make_socket(vm),
-        "time" => make_time(vm),
-        "math" => make_math(vm),
         "functools" => make_functools(vm),
         "__future__" => {
             let m = module(vm, "__future__");
@@ -857,169 +855,7 @@ fn sock_connect(vm: &mut Vm, a: Args) -> PyResult<Value> {
     Err(vm.new_exc("ConnectionError", "[Errno 111] Connection refused"))
 }
 
-// ---- time ----
-
-fn make_time(vm: &mut Vm) -> Rc<Instance> {
-    let m = module(vm, "time");
-    for name in ["time", "perf_counter", "monotonic", "process_time"] {
-        let f: NativeImpl = |vm, _| Ok(Value::Float(vm.clock()));
-        m.set(name, native_value("time", f));
-    }
-    for name in ["time_ns", "perf_counter_ns", "monotonic_ns"] {
-        let f: NativeImpl = |vm, _| Ok(Value::Int((vm.clock() * 1e9) as i64));
-        m.set(name, native_value("time_ns", f));
-    }
-    func(&m, "sleep", |vm, a| {
-        let s = float_of(vm, &a0(&a))?;
-        if s < 0.0 {
-            return Err(vm.value_error("sleep length must be non-negative"));
-        }
-        vm.sandbox.slept += s;
-        Ok(Value::None)
-    });
-    m
-}
-
-// ---- math, functools ----
-
-fn make_math(vm: &mut Vm) -> Rc<Instance> {
-    let m = module(vm, "math");
-    m.set("pi", Value::Float(std::f64::consts::PI));
-    m.set("e", Value::Float(std::f64::consts::E));
-    m.set("tau", Value::Float(std::f64::consts::TAU));
-    m.set("inf", Value::Float(f64::INFINITY));
-    m.set("nan", Value::Float(f64::NAN));
-    macro_rules! unary {
-        ($name:expr, $f:expr) => {{
-            let f: NativeImpl = |vm, a| {
-                let x = float_of(vm, &a0(&a))?;
-                let g: fn(f64) -> f64 = $f;
-                let r = g(x);
-                if r.is_nan() && !x.is_nan() {
-                    return Err(vm.value_error("math domain error"));
-                }
-                Ok(Value::Float(r))
-            };
-            m.set($name, native_value($name, f));
-        }};
-    }
-    unary!("sqrt", f64::sqrt);
-    unary!("exp", f64::exp);
-    unary!("sin", f64::sin);
-    unary!("cos", f64::cos);
-    unary!("tan", f64::tan);
-    unary!("atan", f64::atan);
-    unary!("fabs", f64::abs);
-    unary!("log2", f64::log2);
-    unary!("log10", f64::log10);
-    func(&m, "log", |vm, a| {
-        let x = float_of(vm, &a0(&a))?;
-        if x <= 0.0 {
-            return Err(vm.value_error("math domain error"));
-        }
-        match a.pos.get(1) {
-            Some(b) => {
-                let b = float_of(vm, b)?;
-                Ok(Value::Float(x.ln() / b.ln()))
-            }
-            None => Ok(Value::Float(x.ln())),
-        }
-    });
-    for (name, f) in [
-        ("floor", (|x: f64| x.floor()) as fn(f64) -> f64),
-        ("ceil", |x: f64| x.ceil()),
-        ("trunc", |x: f64| x.trunc()),
-    ] {
-        let _ = f;
-        let imp: NativeImpl = match name {
-            "floor" => |vm, a| to_int(vm, a, f64::floor),
-            "ceil" => |vm, a| to_int(vm, a, f64::ceil),
-            _ => |vm, a| to_int(vm, a, f64::trunc),
-        };
-        m.set(name, native_value("floor", imp));
-    }
-    func(&m, "isnan", |vm, a| {
-        Ok(Value::Bool(float_of(vm, &a0(&a))?.is_nan()))
-    });
-    func(&m, "isinf", |vm, a| {
-        Ok(Value::Bool(float_of(vm, &a0(&a))?.is_infinite()))
-    });
-    func(&m, "pow", |vm, a| {
-        let x = float_of(vm, &a0(&a))?;
-        let y = float_of(vm, &a.pos.get(1).cloned().unwrap_or(Value::None))?;
-        Ok(Value::Float(x.powf(y)))
-    });
-    func(&m, "hypot", |vm, a| {
-        let mut s = 0.0f64;
-        for v in a.pos.clone() {
-            let x = float_of(vm, &v)?;
-            s = s.hypot(x);
-        }
-        Ok(Value::Float(s))
-    });
-    func(&m, "gcd", |vm, a| {
-        let mut g: i64 = 0;
-        for v in a.pos.clone() {
-            let mut x = int_of(vm, &v)?.abs();
-            let mut y = g;
-            while y != 0 {
-                let t = x % y;
-                x = y;
-                y = t;
-            }
-            g = x;
-        }
-        Ok(Value::Int(g))
-    });
-    func(&m, "factorial", |vm, a| {
-        let n = int_of(vm, &a0(&a))?;
-        if n < 0 {
-            return Err(vm.value_error("factorial() not defined for negative values"));
-        }
-        let mut acc = num_bigint::BigInt::from(1);
-        for i in 2..=n {
-            acc *= i;
-        }
-        Ok(Value::bigint(acc))
-    });
-    func(&m, "isqrt", |vm, a| {
-        let n = int_of(vm, &a0(&a))?;
-        if n < 0 {
-            return Err(vm.value_error("isqrt() argument must be nonnegative"));
-        }
-        let mut r = (n as f64).sqrt() as i64;
-        while r * r > n {
-            r -= 1;
-        }
-        while (r + 1) * (r + 1) <= n {
-            r += 1;
-        }
-        Ok(Value::Int(r))
-    });
-    m
-}
-
-fn to_int(vm: &mut Vm, a: Args, f: fn(f64) -> f64) -> PyResult<Value> {
-    let v = a0(&a);
-    if matches!(v, Value::Int(_) | Value::BigInt(_)) {
-        return Ok(v);
-    }
-    let x = float_of(vm, &v)?;
-    if x.is_nan() {
-        return Err(vm.value_error("cannot convert float NaN to integer"));
-    }
-    if x.is_infinite() {
-        return Err(vm.new_exc("OverflowError", "cannot convert float infinity to integer"));
-    }
-    let r = f(x);
-    if r.abs() < 9.0e18 {
-        Ok(Value::Int(r as i64))
-    } else {
-        Ok(Value::bigint(
-            num_traits::FromPrimitive::from_f64(r).unwrap_or_default(),
-        ))
-    }
-}
+// ---- functools ----
 
 fn make_functools(vm: &mut Vm) -> Rc<Instance> {
     let m = module(vm, "functools");

@@ -8,4 +8,5 @@ pub mod rewrite;
 pub mod run;
 pub mod trace;
 pub mod unpack;
+pub mod unpack_cpython;
 pub mod vm_engine;

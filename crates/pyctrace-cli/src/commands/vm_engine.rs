@@ -386,7 +386,11 @@ pub fn execute(program: &ProgramArgs, trace: Option<TraceOptions>) -> Result<(),
             Some(a) => Some(a),
             None => None,
         };
-        pyctrace_vm::run_sandboxed(&pyc, &config, &mut io, sink)
+        // compile() of source text goes to a real interpreter (compile only)
+        let mut compiler = pyctrace_unpack::dynamic::SourceCompiler {
+            version: pyc.version,
+        };
+        pyctrace_vm::run_observed(&pyc, &config, &mut io, sink, Some(&mut compiler))
     };
     drop(io);
     if let Some(a) = adapter.as_mut() {
@@ -419,4 +423,25 @@ pub fn execute(program: &ProgramArgs, trace: Option<TraceOptions>) -> Result<(),
             Err(Failure::Program(1))
         }
     }
+}
+
+/// The VM configuration of `--max-*`, `--recursion-limit` and `--map-file`
+/// for running `file` with `args`.
+pub fn vm_config(
+    file: &std::path::Path,
+    vm_args: &VmArgs,
+    args: &[std::ffi::OsString],
+) -> Result<VmConfig, Failure> {
+    let defaults = VmConfig::default();
+    Ok(VmConfig {
+        max_instructions: vm_args.max_instructions,
+        max_memory: vm_args.max_memory.unwrap_or(defaults.max_memory),
+        recursion_limit: vm_args.recursion_limit.unwrap_or(defaults.recursion_limit),
+        argv: args
+            .iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect(),
+        program: file.display().to_string(),
+        files: mapped_files(&vm_args.map_file)?,
+    })
 }

@@ -37,6 +37,11 @@ pub struct Frame {
     /// Index of the instruction running (or last run); RERAISE may move it
     /// (it feeds tracebacks and the pushed lasti).
     pub lasti: usize,
+    /// Bytes from the start of instruction `lasti` to where CPython's
+    /// `f_lasti` points: a CACHE unit (3.11/3.12 calls), the instruction
+    /// after a yield (3.13), the one before a suspended YIELD_FROM (≤3.10).
+    /// Reset by every instruction.
+    pub lasti_delta: i32,
     /// Index of the instruction running, for the handler lookup.
     pub running: usize,
     pub blocks: Vec<Block>,
@@ -50,6 +55,9 @@ pub struct Frame {
     /// The frame object, once the program asked for it (kept across a
     /// generator's suspensions; `Vm::frames` holds it while running).
     pub obj: Option<Rc<crate::types::frame::FrameObj>>,
+    /// 3.11: a throw() ended the delegate of `yield from` and moved the
+    /// frame past the loop; its resumption has no RESUME to wait for.
+    pub resumes_past_yield_from: bool,
 }
 
 impl Frame {
@@ -71,12 +79,14 @@ impl Frame {
             closure,
             ip: 0,
             lasti: 0,
+            lasti_delta: 0,
             running: 0,
             blocks: Vec::new(),
             kw_names: None,
             depth: 0,
             call_pending: false,
             obj: None,
+            resumes_past_yield_from: false,
         };
         if f.code.sem.cells_on_entry {
             // ≤3.10: cells for cellvars (initialised from an argument of the
@@ -102,6 +112,29 @@ impl Frame {
     }
 
     pub fn offset(&self) -> u32 {
-        self.code.instrs.get(self.lasti).map_or(0, |i| i.offset)
+        self.code
+            .instrs
+            .get(self.lasti)
+            .map_or(0, |i| i.offset.saturating_add_signed(self.lasti_delta))
+    }
+
+    /// Points `f_lasti` at byte `offset`: the instruction starting there, or
+    /// a CACHE unit inside the instruction before it (RERAISE restoring a
+    /// pushed lasti).
+    pub fn set_lasti_offset(&mut self, offset: u32) {
+        if let Some(i) = self.code.index_of(offset) {
+            self.lasti = i;
+            self.lasti_delta = 0;
+            return;
+        }
+        let instrs = &self.code.instrs;
+        let Some(i) = instrs.partition_point(|x| x.offset < offset).checked_sub(1) else {
+            return;
+        };
+        let extra = offset - instrs[i].offset;
+        if extra <= 2 * instrs[i].caches as u32 {
+            self.lasti = i;
+            self.lasti_delta = extra as i32;
+        }
     }
 }

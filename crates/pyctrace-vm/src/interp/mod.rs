@@ -99,6 +99,9 @@ pub struct Vm<'io> {
     /// Instructions go through `exec_traced`: a trace sink or a program
     /// hook is set.
     pub slow_path: bool,
+    /// Sees run-time code creation (dynamic unpacking).
+    pub observer: Option<&'io mut dyn crate::observe::UnpackObserver>,
+    pub observe: crate::observe::ObserveState,
 }
 
 impl<'io> Vm<'io> {
@@ -126,6 +129,8 @@ impl<'io> Vm<'io> {
             frames: Vec::new(),
             pytrace: pytrace::PyTrace::default(),
             slow_path: false,
+            observer: None,
+            observe: Default::default(),
         };
         vm.update_slow_path();
         for (path, data) in &vm.config.files {
@@ -156,8 +161,12 @@ impl<'io> Vm<'io> {
             let h = crate::protocol::str_hash(k);
             globals.borrow_mut().push(Value::str(k), v, h);
         }
+        crate::types::generator::discard_abandoned();
         let mut frame = Frame::new(code, globals.clone(), Some(globals), Vec::new(), Vec::new());
-        match self.run_frame(&mut frame, None) {
+        let r = self.run_frame(&mut frame, None);
+        drop(frame);
+        crate::types::generator::discard_abandoned();
+        match r {
             Ok(_) => Ok(ExitStatus::Ok),
             Err(Flow::Fatal(e)) => Err(e),
             Err(Flow::Exc(e)) => Ok(self.report_uncaught(&e)),
@@ -204,7 +213,11 @@ impl<'io> Vm<'io> {
         // by send/next, comes from its RESUME instruction
         let fresh_311 = self.sem.return_generator
             && (f.ip == 0 || (f.code.is_generator() && !matches!(resume, Some(Resume::Throw(_)))));
-        if fresh_311 && self.slow_path {
+        let past_loop = std::mem::take(&mut f.resumes_past_yield_from);
+        if past_loop && !matches!(resume, Some(Resume::Throw(_))) {
+            // 3.11: a throw() moved it past its yield-from loop: there is
+            // no RESUME to give the call event, so there is none
+        } else if fresh_311 && self.slow_path {
             f.call_pending = true;
         } else if self.slow_path {
             if let Err(e) = self.call_events(f) {
@@ -221,14 +234,19 @@ impl<'io> Vm<'io> {
             self.pop_frame_slot(f);
             return r;
         }
+        let offset = self.lasti_of(f);
         if let Some(t) = self.tracer.as_deref_mut() {
             let info = FrameInfo {
                 depth: f.depth,
                 code_name: &f.code.name,
                 filename: &f.code.filename,
-                line: f.line(),
+                line: if offset < 0 {
+                    Some(f.code.firstlineno)
+                } else {
+                    f.line()
+                },
                 first_line: f.code.firstlineno,
-                offset: f.offset() as i64,
+                offset,
             };
             match &r {
                 Ok(FrameExit::Return(v)) | Ok(FrameExit::Yield(v)) => t.on_return(&info, v),
@@ -256,7 +274,12 @@ impl<'io> Vm<'io> {
                 depth: f.depth,
                 code_name: &f.code.name,
                 filename: &f.code.filename,
-                line: f.line(),
+                // a frame not started yet (f_lasti -1) is at its first line
+                line: if f.ip == 0 {
+                    Some(f.code.firstlineno)
+                } else {
+                    f.line()
+                },
                 first_line: f.code.firstlineno,
                 offset: if f.ip == 0 { -1 } else { f.offset() as i64 },
             };
@@ -270,12 +293,19 @@ impl<'io> Vm<'io> {
         if let Some(Resume::Throw(exc)) = resume {
             // the exception appears at the suspended instruction
             self.add_traceback(f, &exc);
+            self.trace_exception(f, &exc);
+            if self.slow_path {
+                pytrace::exception(self, f, &exc)?;
+            }
             if !self.handle_exception(f, exc.clone())? {
                 return Err(Flow::Exc(exc));
             }
         }
         let limit = self.config.max_instructions.unwrap_or(u64::MAX);
         loop {
+            if crate::types::generator::any_abandoned() {
+                crate::types::generator::finalize_abandoned(self)?;
+            }
             let idx = f.ip;
             let Some(instr) = code.instrs.get(idx) else {
                 return Err(self.fatal(format!(
@@ -288,6 +318,7 @@ impl<'io> Vm<'io> {
                 return Err(Flow::Fatal(VmError::InstructionLimit(self.executed - 1)));
             }
             f.lasti = idx;
+            f.lasti_delta = 0;
             f.running = idx;
             f.ip = instr.next;
             let result = if !self.slow_path {
@@ -306,30 +337,7 @@ impl<'io> Vm<'io> {
                     if !reraised {
                         self.chain_context(&exc);
                         self.add_traceback(f, &exc);
-                    }
-                    if let (false, Some(t)) = (reraised, self.tracer.as_deref_mut()) {
-                        let name = crate::protocol::class_name_of_exc(&exc);
-                        // up to 3.10, f_lasti of an instruction with
-                        // EXTENDED_ARG prefixes stays at the first prefix
-                        let mut offset = f.offset() as i64;
-                        if !self.version.at_least(3, 11) {
-                            let mut i = f.lasti;
-                            while i > 0 && f.code.instrs.get(i).is_some_and(|x| x.after_ext) {
-                                i -= 1;
-                            }
-                            if let Some(x) = f.code.instrs.get(i) {
-                                offset = x.offset as i64;
-                            }
-                        }
-                        let info = FrameInfo {
-                            depth: f.depth,
-                            code_name: &f.code.name,
-                            filename: &f.code.filename,
-                            line: f.line(),
-                            first_line: f.code.firstlineno,
-                            offset,
-                        };
-                        t.on_exception(&info, &name);
+                        self.trace_exception(f, &exc);
                     }
                     let exc = match (reraised || !self.slow_path, exc) {
                         (false, exc) => match pytrace::exception(self, f, &exc) {
@@ -345,6 +353,51 @@ impl<'io> Vm<'io> {
                 }
                 Err(fatal) => return Err(fatal),
             }
+        }
+    }
+
+    /// `f_lasti` of `f` in bytes: -1 for a frame that has not started (up
+    /// to 3.10; from 3.11 the prologue has run).
+    fn lasti_of(&self, f: &Frame) -> i64 {
+        if f.ip == 0 && !self.sem.return_generator {
+            -1
+        } else {
+            f.offset() as i64
+        }
+    }
+
+    /// The exception event of frame `f` for `exc`, at its `f_lasti`.
+    pub fn trace_exception(&mut self, f: &Frame, exc: &Value) {
+        if self.tracer.is_none() {
+            return;
+        }
+        let name = crate::protocol::class_name_of_exc(exc);
+        // up to 3.10, f_lasti of an instruction with EXTENDED_ARG prefixes
+        // stays at the first prefix
+        let mut offset = self.lasti_of(f);
+        if !self.version.at_least(3, 11) && offset >= 0 && f.lasti_delta == 0 {
+            let mut i = f.lasti;
+            while i > 0 && f.code.instrs.get(i).is_some_and(|x| x.after_ext) {
+                i -= 1;
+            }
+            if let Some(x) = f.code.instrs.get(i) {
+                offset = x.offset as i64;
+            }
+        }
+        let info = FrameInfo {
+            depth: f.depth,
+            code_name: &f.code.name,
+            filename: &f.code.filename,
+            line: if offset < 0 {
+                Some(f.code.firstlineno)
+            } else {
+                f.line()
+            },
+            first_line: f.code.firstlineno,
+            offset,
+        };
+        if let Some(t) = self.tracer.as_deref_mut() {
+            t.on_exception(&info, &name);
         }
     }
 
@@ -654,6 +707,16 @@ impl<'io> Vm<'io> {
         kw: Vec<(String, Value)>,
     ) -> PyResult<Value> {
         let locals = func.bind(self, pos, kw)?;
+        self.run_function(func, locals)
+    }
+
+    /// Runs a Python function whose arguments `func.bind` has placed in
+    /// `locals` (a generator function gives its generator).
+    pub fn run_function(
+        &mut self,
+        func: &Rc<Function>,
+        locals: Vec<Option<Value>>,
+    ) -> PyResult<Value> {
         let mut frame = Frame::new(
             func.code.clone(),
             func.globals.clone(),
@@ -742,13 +805,13 @@ impl<'io> Vm<'io> {
                 }
                 None
             }
+            // a generator that never ran takes it before its first
+            // instruction (f_lasti -1 up to 3.10); a suspended one gets the
+            // None that every resumption pushes (the yield-from loop's
+            // handler depth counts it, 3.12+)
             Resume::Throw(e) => {
-                if !started && !self.sem.return_generator {
-                    // nothing ran yet: the exception is raised before the first instruction
-                    let mut gb = g.borrow_mut();
-                    gb.running = false;
-                    gb.finished = true;
-                    return Err(Flow::Exc(e));
+                if started {
+                    frame.stack.push(Value::None);
                 }
                 Some(Resume::Throw(e))
             }

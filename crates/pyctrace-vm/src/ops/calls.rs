@@ -52,6 +52,63 @@ fn call_pair(
     call_in_frame(vm, f, &callable, args, kw)
 }
 
+/// CALL of 3.11/3.12: a Python function (plain or bound) runs inline, and
+/// CPython has moved the caller's `f_lasti` to the CALL's last CACHE unit
+/// before the callee starts, so an exception coming back from the callee
+/// is reported there (argument binding errors still at the CALL).
+fn call_pair_inline(
+    vm: &mut Vm,
+    f: &mut Frame,
+    a: Value,
+    b: Value,
+    mut args: Vec<Value>,
+    kw: Vec<(String, Value)>,
+) -> PyResult<Value> {
+    if b.is_null() {
+        return call_pair(vm, f, a, b, args, kw);
+    }
+    if !a.is_null() {
+        // `[m, self]`: only a plain function m runs inline (a bound method
+        // in the m slot, as `with` exits have, goes through C)
+        let Value::Function(func) = &a else {
+            args.insert(0, b);
+            return call_in_frame(vm, f, &a, args, kw);
+        };
+        let func = func.clone();
+        args.insert(0, b);
+        return call_inline(vm, f, &func, args, kw);
+    }
+    // `[NULL, callable]`: a bound method of a Python function is unpacked
+    let func = match &b {
+        Value::Function(func) => func.clone(),
+        Value::BoundMethod(m) => match &m.func {
+            Value::Function(func) => {
+                args.insert(0, m.self_.clone());
+                func.clone()
+            }
+            _ => return call_in_frame(vm, f, &b, args, kw),
+        },
+        _ => return call_in_frame(vm, f, &b, args, kw),
+    };
+    call_inline(vm, f, &func, args, kw)
+}
+
+fn call_inline(
+    vm: &mut Vm,
+    f: &mut Frame,
+    func: &std::rc::Rc<crate::types::function::Function>,
+    args: Vec<Value>,
+    kw: Vec<(String, Value)>,
+) -> PyResult<Value> {
+    let locals = func.bind(vm, args, kw)?;
+    let r = vm.run_function(func, locals);
+    if r.is_err() {
+        let caches = f.code.instrs.get(f.lasti).map_or(0, |i| i.caches as i32);
+        f.lasti_delta = 2 * caches;
+    }
+    r
+}
+
 /// A call made by an instruction of frame `f`: zero-argument `super()`
 /// reads the frame, everything else is an ordinary call.
 pub fn call_in_frame(
@@ -61,11 +118,15 @@ pub fn call_in_frame(
     args: Vec<Value>,
     kw: Vec<(String, Value)>,
 ) -> PyResult<Value> {
-    if args.is_empty() && kw.is_empty() {
-        if let Value::Native(n) = callable {
-            if n.name == "super" {
-                return zero_arg_super(vm, f);
-            }
+    if let Value::Native(n) = callable {
+        if args.is_empty() && kw.is_empty() && n.name == "super" {
+            return zero_arg_super(vm, f);
+        }
+        if crate::observe::wants_frame(n.name) {
+            crate::observe::enter_from_frame(vm, f, n.name);
+            let r = vm.call(callable, args, kw);
+            vm.observe.caller = None;
+            return r;
         }
     }
     // frame objects read the instruction a caller is at from here
@@ -140,7 +201,11 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
                 Some(n) => kw_split(vm, f, args, &n)?,
                 None => (args, Vec::new()),
             };
-            call_pair(vm, f, a, b, pos, kw)?
+            if vm.sem.inline_call_lasti_at_cache {
+                call_pair_inline(vm, f, a, b, pos, kw)?
+            } else {
+                call_pair(vm, f, a, b, pos, kw)?
+            }
         }
         Op::CallFunctionEx { kwargs, null_pair } => {
             let kw = if kwargs { Some(pop(vm, f)?) } else { None };

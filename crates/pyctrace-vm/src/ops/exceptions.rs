@@ -36,7 +36,9 @@ pub fn unwind_blocks(vm: &mut Vm, f: &mut Frame, exc: Value) -> PyResult<bool> {
             return Err(vm.fatal_at(f, "block level above the stack".into()));
         }
         f.stack.truncate(b.level);
-        vm.push_block(f, BlockKind::ExceptHandler, 0)?;
+        // 3.10 keeps f_lasti in the handler block, for RERAISE 1
+        let lasti = f.lasti;
+        vm.push_block(f, BlockKind::ExceptHandler, lasti)?;
         let prev = vm.exc_info.clone();
         let prev_type = match &prev {
             Value::None => Value::None,
@@ -94,6 +96,17 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
         },
         Op::Reraise(arg) => {
             if vm.sem.exc_triplets {
+                if arg > 0 {
+                    if let Some(b) = f
+                        .blocks
+                        .last()
+                        .filter(|b| b.kind == BlockKind::ExceptHandler)
+                    {
+                        if b.handler < f.code.instrs.len() {
+                            f.lasti = b.handler;
+                        }
+                    }
+                }
                 let v = popn(vm, f, 3)?;
                 vm.reraising = true;
                 return Err(Flow::Exc(v[1].clone()));
@@ -101,9 +114,7 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             let exc = pop(vm, f)?;
             if arg > 0 {
                 if let Value::Int(lasti) = peek(vm, f, arg as usize)? {
-                    if let Some(i) = f.code.index_of((lasti as u32).wrapping_mul(2)) {
-                        f.lasti = i;
-                    }
+                    f.set_lasti_offset((lasti as u32).wrapping_mul(2));
                 }
             }
             vm.reraising = true;

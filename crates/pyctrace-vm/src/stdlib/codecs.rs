@@ -299,7 +299,9 @@ pub fn make_base64(vm: &mut Vm) -> Rc<Instance> {
             Some(v) => vm.truthy(&v)?,
             None => false,
         };
-        Ok(bytes_val(b64_decode(vm, &d, validate)?))
+        let out = b64_decode(vm, &d, validate)?;
+        crate::observe::buffer(vm, "base64", &d, &out)?;
+        Ok(bytes_val(out))
     }
     func(&m, "b64encode", enc);
     func(&m, "b64decode", dec);
@@ -338,7 +340,9 @@ pub fn make_base64(vm: &mut Vm) -> Rc<Instance> {
             Some(v) => vm.truthy(&v)?,
             None => false,
         };
-        Ok(bytes_val(b32_decode(vm, &d, casefold)?))
+        let out = b32_decode(vm, &d, casefold)?;
+        crate::observe::buffer(vm, "base32", &d, &out)?;
+        Ok(bytes_val(out))
     });
     func(&m, "b16encode", |vm, a| {
         let d = arg_bytes(vm, &a, 0, "s", false)?;
@@ -384,7 +388,9 @@ pub fn make_base64(vm: &mut Vm) -> Rc<Instance> {
     });
     func(&m, "b85decode", |vm, a| {
         let d = arg_bytes(vm, &a, 0, "b", true)?;
-        Ok(bytes_val(b85_decode(vm, &d)?))
+        let out = b85_decode(vm, &d)?;
+        crate::observe::buffer(vm, "base85", &d, &out)?;
+        Ok(bytes_val(out))
     });
     m
 }
@@ -413,6 +419,7 @@ fn unhexlify(vm: &mut Vm, a: Args) -> PyResult<Value> {
             }
         }
     }
+    crate::observe::buffer(vm, "hex", &d, &out)?;
     Ok(bytes_val(out))
 }
 
@@ -555,16 +562,26 @@ pub fn make_zlib(vm: &mut Vm) -> Rc<Instance> {
         };
         vm.charge_memory(d.len() * 4)?;
         let mut out = Vec::new();
+        // a decompression bomb stops at the memory limit, not after it
+        let cap = (vm.config.max_memory.saturating_sub(vm.memory) as u64).saturating_add(1);
         let r = if wbits < 0 {
-            flate2::read::DeflateDecoder::new(&d[..]).read_to_end(&mut out)
+            flate2::read::DeflateDecoder::new(&d[..])
+                .take(cap)
+                .read_to_end(&mut out)
         } else if wbits >= 32 {
             if d.starts_with(&[0x1f, 0x8b]) {
-                flate2::read::GzDecoder::new(&d[..]).read_to_end(&mut out)
+                flate2::read::GzDecoder::new(&d[..])
+                    .take(cap)
+                    .read_to_end(&mut out)
             } else {
-                flate2::read::ZlibDecoder::new(&d[..]).read_to_end(&mut out)
+                flate2::read::ZlibDecoder::new(&d[..])
+                    .take(cap)
+                    .read_to_end(&mut out)
             }
         } else if wbits >= 16 {
-            flate2::read::GzDecoder::new(&d[..]).read_to_end(&mut out)
+            flate2::read::GzDecoder::new(&d[..])
+                .take(cap)
+                .read_to_end(&mut out)
         } else {
             if d.len() >= 2 && ((d[0] as u16) << 8 | d[1] as u16) % 31 != 0 {
                 return Err(raise(
@@ -574,11 +591,14 @@ pub fn make_zlib(vm: &mut Vm) -> Rc<Instance> {
                     "Error -3 while decompressing data: incorrect header check",
                 ));
             }
-            flate2::read::ZlibDecoder::new(&d[..]).read_to_end(&mut out)
+            flate2::read::ZlibDecoder::new(&d[..])
+                .take(cap)
+                .read_to_end(&mut out)
         };
         match r {
             Ok(_) => {
                 vm.charge_memory(out.len())?;
+                crate::observe::buffer(vm, "zlib", &d, &out)?;
                 Ok(bytes_val(out))
             }
             Err(e) => {
@@ -717,6 +737,7 @@ pub fn make_marshal(vm: &mut Vm) -> Rc<Instance> {
         Ok(bytes_val(out))
     });
     func(&m, "loads", |vm, a| {
+        let caller = vm.observe.caller.take();
         let d = arg_bytes(vm, &a, 0, "bytes", false)?;
         let version = vm.version;
         let opts = pyctrace_marshal::ReadOptions::default();
@@ -739,6 +760,11 @@ pub fn make_marshal(vm: &mut Vm) -> Rc<Instance> {
         let root = &pyc.root;
         let mut loader = crate::code::Loader::new(root, version);
         match loader.value(root) {
+            Ok(Value::Code(c)) => {
+                let site = caller.as_ref().map(|c| &c.site);
+                crate::observe::code_created(vm, "marshal.loads", &d, &c, site)?;
+                Ok(Value::Code(c))
+            }
             Ok(v) => Ok(v),
             Err(e) => Err(vm.value_error(&format!("bad marshal data ({})", e))),
         }

@@ -1,13 +1,20 @@
 //! VM-native standard-library modules beyond the sandbox's host-facing
 //! ones: the byte codecs (`base64`, `binascii`, `zlib`, `marshal`,
 //! `struct`, `hashlib`), `string`, `operator`, `itertools`,
-//! `collections` and a single-threaded `threading`. Each module is built on first import, from Rust.
+//! `collections`, `random`, `time` (virtual clock), `math`, `types` and a
+//! single-threaded `threading`. Each module is built on first import,
+//! from Rust.
 
 pub mod codecs;
 pub mod collections;
+pub mod compress;
 pub mod digest;
 pub mod functional;
+pub mod math;
+pub mod random;
 pub mod threading;
+pub mod time;
+pub mod types_mod;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,6 +31,8 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "base64" => codecs::make_base64(vm),
         "binascii" => codecs::make_binascii(vm),
         "zlib" => codecs::make_zlib(vm),
+        "lzma" => compress::make_lzma(vm),
+        "bz2" => compress::make_bz2(vm),
         "marshal" => codecs::make_marshal(vm),
         "struct" => codecs::make_struct(vm),
         "hashlib" => digest::make_hashlib(vm),
@@ -32,6 +41,10 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
         "threading" => threading::make_threading(vm),
+        "random" => random::make_random(vm)?,
+        "time" => time::make_time(vm),
+        "math" => math::make_math(vm),
+        "types" => types_mod::make_types(vm),
         _ => return Ok(None),
     }))
 }
@@ -70,6 +83,7 @@ pub fn raise(vm: &mut Vm, key: &'static str, base: &str, msg: &str) -> Flow {
 pub fn bytes_arg(vm: &mut Vm, v: &Value, allow_str: bool) -> PyResult<Vec<u8>> {
     match v {
         Value::Bytes(b) => Ok(b.to_vec()),
+        Value::ByteArray(b) => Ok(b.borrow().clone()),
         Value::Str(s) if allow_str => {
             if s.s.is_ascii() {
                 Ok(s.s.as_bytes().to_vec())

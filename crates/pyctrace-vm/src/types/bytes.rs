@@ -33,7 +33,12 @@ pub fn repr(b: &[u8]) -> String {
     out
 }
 
-pub fn call_method(vm: &mut Vm, b: &Rc<Vec<u8>>, name: &str, _args: Args) -> PyResult<Value> {
+pub fn call_method(vm: &mut Vm, b: &Rc<Vec<u8>>, name: &str, args: Args) -> PyResult<Value> {
+    if let Some(v) =
+        crate::types::bytearray::common_method(vm, b, name, args, |v| Value::Bytes(Rc::new(v)))?
+    {
+        return Ok(v);
+    }
     match name {
         "decode" => match std::str::from_utf8(b) {
             Ok(s) => Ok(Value::str(s)),

@@ -41,6 +41,8 @@ pub enum Kind {
     Ellipsis,
     Exception,
     Frame,
+    Complex,
+    ByteArray,
 }
 
 pub struct Class {

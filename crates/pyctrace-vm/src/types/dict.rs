@@ -13,9 +13,9 @@ pub struct Dict {
     entries: Vec<Option<(Value, Value, i64)>>,
     index: HashMap<i64, Vec<usize>>,
     len: usize,
-    /// For sets: the table size CPython gave the set when it was filled by
-    /// merging another set or a dict into it while empty (0: grown by adds).
-    pub presize: usize,
+    /// For sets: CPython's hash table layout, which is their iteration
+    /// order (`None` for dicts and for set constants).
+    pub set_table: Option<Box<crate::types::set::SetTable>>,
 }
 
 impl Dict {
@@ -70,10 +70,16 @@ impl Dict {
         self.entries.push(Some((key, value, h)));
         self.index.entry(h).or_default().push(i);
         self.len += 1;
+        if let Some(t) = self.set_table.as_mut() {
+            t.add(h, i);
+        }
     }
 
     pub fn remove_at(&mut self, i: usize) -> Option<(Value, Value)> {
         let (k, v, h) = self.entries.get_mut(i)?.take()?;
+        if let Some(t) = self.set_table.as_mut() {
+            t.remove(h, i);
+        }
         if let Some(slots) = self.index.get_mut(&h) {
             slots.retain(|&s| s != i);
             if slots.is_empty() {
@@ -89,16 +95,51 @@ impl Dict {
 
     fn compact(&mut self) {
         let old = std::mem::take(&mut self.entries);
+        let table = self.set_table.take();
         self.index.clear();
         self.len = 0;
-        for (k, v, h) in old.into_iter().flatten() {
-            self.push(k, v, h);
+        let mut moved = vec![None; old.len()];
+        for (i, e) in old.into_iter().enumerate() {
+            if let Some((k, v, h)) = e {
+                moved[i] = Some(self.entries.len());
+                self.push(k, v, h);
+            }
         }
+        self.set_table = table.map(|mut t| {
+            t.remap(&moved);
+            t
+        });
     }
 
     pub fn clear(&mut self) {
-        self.presize = 0;
+        let is_set = self.set_table.is_some();
         *self = Dict::default();
+        if is_set {
+            self.set_table = Some(Box::default());
+        }
+    }
+
+    /// An empty set (a dict that keeps CPython's set table layout).
+    pub fn new_set() -> Dict {
+        Dict {
+            set_table: Some(Box::default()),
+            ..Dict::default()
+        }
+    }
+
+    /// Appends an entry without touching the set table (the caller places
+    /// it); returns its index.
+    pub fn push_untracked(&mut self, key: Value, value: Value, h: i64) -> usize {
+        let table = self.set_table.take();
+        let i = self.entries.len();
+        self.push(key, value, h);
+        self.set_table = table;
+        i
+    }
+
+    /// Key and hash of entry `i`.
+    pub fn entry_at(&self, i: usize) -> Option<(Value, i64)> {
+        self.entries.get(i)?.as_ref().map(|e| (e.0.clone(), e.2))
     }
 
     pub fn keys(&self) -> Vec<Value> {

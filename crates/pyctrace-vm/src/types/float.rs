@@ -155,10 +155,10 @@ pub fn binary(vm: &mut Vm, op: BinOp, x: f64, y: f64) -> PyResult<Value> {
                     "0.0 cannot be raised to a negative power",
                 ));
             }
-            if x < 0.0 && y.fract() != 0.0 {
-                return Err(vm.unsupported("complex result of float power"));
+            if x < 0.0 && y.fract() != 0.0 && y.is_finite() {
+                return crate::types::complex::pow(vm, [x, 0.0], [y, 0.0]);
             }
-            let r = x.powf(y);
+            let r = crate::stdlib::math::libm::pow(x, y);
             if r.is_infinite() && x.is_finite() && y.is_finite() {
                 return Err(vm.new_exc("OverflowError", "(34, 'Numerical result out of range')"));
             }
