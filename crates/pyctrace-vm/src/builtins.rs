@@ -496,21 +496,6 @@ pub fn install(vm: &mut Vm) {
     });
     native(vm, "__build_class__", build_class);
     native(vm, "vars", |vm, a| vm.getattr(&arg0(&a), "__dict__"));
-    // the innermost running frame's namespaces (`locals()` is refreshed
-    // by the calling instruction, see ops::calls)
-    native(vm, "globals", |vm, _| match vm.frames.last() {
-        Some(s) => Ok(Value::Dict(s.globals.clone())),
-        None => Ok(Value::Dict(Rc::new(RefCell::new(Dict::new())))),
-    });
-    native(vm, "locals", |vm, _| {
-        let Some(index) = vm.frames.len().checked_sub(1) else {
-            return Ok(Value::Dict(Rc::new(RefCell::new(Dict::new()))));
-        };
-        match vm.frame_object(index) {
-            Some(o) => vm.getattr(&Value::Frame(o), "f_locals"),
-            None => Ok(Value::None),
-        }
-    });
     crate::observe::install(vm);
 }
 

@@ -325,9 +325,8 @@ pub fn call_from_frame(
         c_call(vm, f, callable, "c_call")?;
     }
     // f_locals of a frame object made earlier follows its frame at calls;
-    // `locals()` and `sys._getframe()` see the caller's current locals
-    let wants_frame =
-        matches!(callable, Value::Native(n) if n.name == "_getframe" || n.name == "locals");
+    // `sys._getframe()` sees the caller's current locals
+    let wants_frame = matches!(callable, Value::Native(n) if n.name == "_getframe");
     if wants_frame {
         vm.current_frame_object(f);
     } else if let Some(o) = vm.frames.last().and_then(|s| s.obj.clone()) {
