@@ -24,10 +24,7 @@ const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
     // program trace function raises (CPython then clears the one trace
     // slot); 3.12/3.13 the cpython engine loses op records while the
     // program's profile function is set
-    (
-        "vm/sys_settrace.py",
-        &["3.8", "3.9", "3.11", "3.12", "3.13"],
-    ),
+    ("vm/sys_settrace.py", &["3.8", "3.9", "3.12", "3.13"]),
     // thread bodies run at start() on the vm's one thread and are traced
     // there; the cpython engine traces the main thread only
     (

@@ -352,11 +352,13 @@ pub fn for_iter_next(vm: &mut Vm, f: &Frame, it: &Value) -> PyResult<Option<Valu
             match vm.gen_resume(g, super::Resume::Value(Value::None))? {
                 super::GenStep::Yield(v) => return Ok(Some(v)),
                 super::GenStep::Return(v) => {
-                    if !v.is_none() {
-                        crate::ops::generators::trace_stop_iteration(vm, f, &v);
-                    } else if vm.version.at_least(3, 10) {
+                    if v.is_none() && vm.version.at_least(3, 10) {
                         return Ok(None);
                     }
+                    // with a program tracer set, 3.8/3.9 report the end of
+                    // a generator returning None too (the cpython engine's
+                    // hook sees it as well)
+                    crate::ops::generators::trace_stop_iteration(vm, f, &v);
                     let cls = vm.class("StopIteration");
                     let args = if v.is_none() { Vec::new() } else { vec![v] };
                     crate::protocol::new_exception(cls, args)
