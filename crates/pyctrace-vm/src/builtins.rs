@@ -7,10 +7,10 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
-use crate::protocol::{new_exception, str_hash};
+use crate::protocol::str_hash;
 use crate::types::class::{c3_mro, Class, Instance, Kind};
 use crate::types::dict::Dict;
-use crate::types::exceptions::{ExcData, HIERARCHY};
+use crate::types::exceptions::HIERARCHY;
 use crate::types::function::{NativeFn, NativeImpl};
 use crate::types::iter::{self, IterState};
 use crate::types::range::Range;
@@ -28,6 +28,8 @@ fn builtin_class(name: &str, kind: Kind, bases: Vec<Rc<Class>>) -> Rc<Class> {
         dict: RefCell::new(HashMap::new()),
         kind,
         is_builtin: true,
+        meta: None,
+        dict_order: Default::default(),
     })
 }
 
@@ -70,6 +72,7 @@ pub fn sample_of(kind: Kind) -> Option<Value> {
         Kind::List => Value::list(Vec::new()),
         Kind::Dict => Value::Dict(Rc::new(RefCell::new(Dict::new()))),
         Kind::Set => Value::Set(Rc::new(RefCell::new(Dict::new_set()))),
+        Kind::FrozenSet => Value::FrozenSet(Rc::new(Dict::new_set())),
         Kind::Tuple => Value::tuple(Vec::new()),
         Kind::Int | Kind::Bool => Value::Int(0),
         Kind::Float => Value::Float(0.0),
@@ -84,6 +87,7 @@ pub fn kind_type_name(kind: Kind) -> &'static str {
         Kind::List => "list",
         Kind::Dict => "dict",
         Kind::Set => "set",
+        Kind::FrozenSet => "frozenset",
         Kind::Tuple => "tuple",
         Kind::Int => "int",
         Kind::Bool => "bool",
@@ -201,6 +205,14 @@ pub fn install(vm: &mut Vm) {
     ] {
         let f = Value::Native(Rc::new(NativeFn { name: "fromhex", f }));
         vm.class(cls).dict.borrow_mut().insert("fromhex".into(), f);
+        let m = Value::Native(Rc::new(NativeFn {
+            name: "maketrans",
+            f: crate::types::bytearray::maketrans,
+        }));
+        vm.class(cls)
+            .dict
+            .borrow_mut()
+            .insert("maketrans".into(), m);
     }
     bind_name(vm, "NotImplemented", Value::NotImplemented);
     bind_name(vm, "Ellipsis", Value::Ellipsis);
@@ -298,6 +310,7 @@ pub fn install(vm: &mut Vm) {
     });
     native(vm, "divmod", |vm, a| {
         let (x, y) = (arg0(&a), arg(&a, 1));
+        crate::types::complex::check_divmod(vm, &x, &y)?;
         let q = vm.binary_op(crate::lift::BinOp::FloorDiv, &x, &y)?;
         let r = vm.binary_op(crate::lift::BinOp::Mod, &x, &y)?;
         Ok(Value::tuple(vec![q, r]))
@@ -308,7 +321,13 @@ pub fn install(vm: &mut Vm) {
             None | Some(Value::None) => {
                 vm.binary_op(crate::lift::BinOp::Pow, &arg0(&a), &arg(&a, 1))
             }
-            Some(m) => pow_mod(vm, &arg0(&a), &arg(&a, 1), &m),
+            Some(m) => {
+                let (x, y) = (arg0(&a), arg(&a, 1));
+                if [&x, &y, &m].iter().any(|v| matches!(v, Value::Complex(_))) {
+                    return Err(vm.value_error("complex modulo"));
+                }
+                pow_mod(vm, &x, &y, &m)
+            }
         }
     });
     native(vm, "round", b_round);
@@ -337,11 +356,10 @@ pub fn install(vm: &mut Vm) {
         }
     });
     native(vm, "isinstance", |vm, a| {
-        let t = vm.type_of(&arg0(&a));
-        Ok(Value::Bool(class_matches(vm, &t, &arg(&a, 1))?))
+        Ok(Value::Bool(vm.isinstance(&arg0(&a), &arg(&a, 1))?))
     });
     native(vm, "issubclass", |vm, a| match arg0(&a) {
-        Value::Class(c) => Ok(Value::Bool(class_matches(vm, &c, &arg(&a, 1))?)),
+        Value::Class(c) => Ok(Value::Bool(vm.issubclass(&c, &arg(&a, 1))?)),
         _ => Err(vm.type_error("issubclass() arg 1 must be a class".into())),
     });
     native(vm, "hasattr", |vm, a| {
@@ -374,14 +392,17 @@ pub fn install(vm: &mut Vm) {
     native(vm, "id", |_, a| Ok(Value::Int(arg0(&a).identity() as i64)));
     native(vm, "hash", |vm, a| Ok(Value::Int(vm.hash(&arg0(&a))?)));
     native(vm, "callable", |_, a| {
-        Ok(Value::Bool(matches!(
-            arg0(&a),
-            Value::Function(_)
-                | Value::Native(_)
-                | Value::NativeMethod(_)
-                | Value::BoundMethod(_)
-                | Value::Class(_)
-        )))
+        Ok(Value::Bool(match arg0(&a) {
+            Value::Instance(i) => i.class.lookup("__call__").is_some(),
+            v => matches!(
+                v,
+                Value::Function(_)
+                    | Value::Native(_)
+                    | Value::NativeMethod(_)
+                    | Value::BoundMethod(_)
+                    | Value::Class(_)
+            ),
+        }))
     });
     native(vm, "iter", |vm, a| vm.iter(&arg0(&a)));
     native(vm, "next", |vm, a| {
@@ -412,7 +433,7 @@ pub fn install(vm: &mut Vm) {
         Ok(Value::Bool(true))
     });
     native(vm, "sorted", |vm, a| {
-        let items = vm.collect(arg0(&a))?;
+        let items = vm.collect_sized(arg0(&a), false)?;
         let reverse = match a.kw_get("reverse") {
             Some(r) => vm.truthy(r)?,
             None => false,
@@ -494,7 +515,7 @@ pub fn install(vm: &mut Vm) {
             Err(vm.new_exc("RuntimeError", "super(): no arguments"))
         }
     });
-    native(vm, "__build_class__", build_class);
+    native(vm, "__build_class__", crate::types::class::build_class);
     native(vm, "vars", |vm, a| vm.getattr(&arg0(&a), "__dict__"));
     crate::observe::install(vm);
 }
@@ -515,24 +536,6 @@ fn arg0(a: &Args) -> Value {
 
 fn arg(a: &Args, i: usize) -> Value {
     a.pos.get(i).cloned().unwrap_or(Value::None)
-}
-
-fn class_matches(vm: &mut Vm, c: &Rc<Class>, t: &Value) -> PyResult<bool> {
-    match t {
-        Value::Class(k) => Ok(c.is_subclass(k)
-            || (k.name == "int" && k.is_builtin && c.name == "bool" && c.is_builtin)),
-        Value::Tuple(items) => {
-            for it in items.iter() {
-                if class_matches(vm, c, it)? {
-                    return Ok(true);
-                }
-            }
-            Ok(false)
-        }
-        _ => Err(
-            vm.type_error("isinstance() arg 2 must be a type, a tuple of types, or a union".into())
-        ),
-    }
 }
 
 fn b_print(vm: &mut Vm, a: Args) -> PyResult<Value> {
@@ -600,6 +603,14 @@ fn min_max(vm: &mut Vm, a: Args, is_min: bool) -> PyResult<Value> {
 
 fn b_round(vm: &mut Vm, a: Args) -> PyResult<Value> {
     let v = arg0(&a);
+    if let Value::Instance(i) = &v {
+        if let Some(r) = i.class.lookup("__round__") {
+            let mut full = vec![v.clone()];
+            full.extend(a.pos.iter().skip(1).cloned());
+            return vm.call(&r, full, Vec::new());
+        }
+    }
+    let v = crate::types::class::base_of(&v).unwrap_or(v);
     let nd = a.pos.get(1).filter(|v| !v.is_none()).cloned();
     match (&v, nd) {
         (Value::Float(f), None) => float::to_int(vm, float::round_half_even(*f)),
@@ -646,7 +657,7 @@ fn b_round(vm: &mut Vm, a: Args) -> PyResult<Value> {
 }
 
 fn radix(vm: &mut Vm, a: Args, base: u32, prefix: &str) -> PyResult<Value> {
-    let v = arg0(&a);
+    let v = crate::types::class::convertible_base(&arg0(&a), Kind::Int).unwrap_or(arg0(&a));
     let Some(b) = int::as_big(&v) else {
         let t = vm.type_name(&v);
         return Err(vm.type_error(format!(
@@ -672,135 +683,32 @@ pub fn make_super(vm: &mut Vm, cls: &Value, obj: &Value) -> PyResult<Value> {
     }
 }
 
-/// `__build_class__(func, name, *bases, **kw)`
-fn build_class(vm: &mut Vm, a: Args) -> PyResult<Value> {
-    let Some(Value::Function(body)) = a.pos.first().cloned() else {
-        return Err(vm.type_error("__build_class__: func must be a function".into()));
-    };
-    let name = match a.pos.get(1) {
-        Some(Value::Str(s)) => s.s.clone(),
-        _ => return Err(vm.type_error("__build_class__: name is not a string".into())),
-    };
-    if a.kw.iter().any(|(k, _)| k == "metaclass") {
-        return Err(vm.unsupported("metaclasses"));
-    }
-    let mut bases = Vec::new();
-    for b in a.pos.iter().skip(2) {
-        match b {
-            Value::Class(c) => bases.push(c.clone()),
-            _ => return Err(vm.type_error("bases must be types".into())),
-        }
-    }
-    let ns = Rc::new(RefCell::new(Dict::new()));
-    vm.dict_set(&ns, Value::str("__module__"), Value::str("__main__"))?;
-    vm.dict_set(&ns, Value::str("__qualname__"), Value::str(&body.qualname))?;
-    let cell = vm.run_body(&body, ns.clone())?;
-    let cls = make_class(vm, &name, bases, &ns)?;
-    let classcell = vm.dict_get(&ns, &Value::str("__classcell__"))?;
-    for c in [classcell, Some(cell)].into_iter().flatten() {
-        if let Value::Cell(c) = c {
-            *c.borrow_mut() = Some(Value::Class(cls.clone()));
-        }
-    }
-    Ok(Value::Class(cls))
-}
-
 pub fn make_class(
     vm: &mut Vm,
     name: &str,
-    mut bases: Vec<Rc<Class>>,
+    bases: Vec<Rc<Class>>,
     ns: &Rc<RefCell<Dict>>,
 ) -> PyResult<Rc<Class>> {
-    if bases.is_empty() {
-        bases.push(vm.class("object"));
-    }
-    let Some(mro_rest) = c3_mro(&bases) else {
-        return Err(
-            vm.type_error("Cannot create a consistent method resolution order (MRO)".into())
-        );
-    };
-    let kind = bases
-        .iter()
-        .map(|b| b.kind)
-        .find(|k| *k != Kind::Object)
-        .unwrap_or(Kind::Object);
-    if !matches!(kind, Kind::Object | Kind::Exception) {
-        return Err(vm.unsupported(&format!(
-            "subclassing builtin type '{}'",
-            kind_type_name(kind)
-        )));
-    }
-    let mut dict = HashMap::new();
-    let mut qualname = name.to_string();
-    for (k, v) in ns.borrow().items() {
-        if let Value::Str(s) = &k {
-            if s.s == "__qualname__" {
-                if let Value::Str(q) = &v {
-                    qualname = q.s.clone();
-                }
-            }
-            if s.s != "__classcell__" {
-                dict.insert(s.s.clone(), v);
-            }
-        }
-    }
-    let cls = Rc::new(Class {
-        name: name.to_string(),
-        qualname,
-        module: "__main__".into(),
-        bases,
-        mro_rest,
-        dict: RefCell::new(dict),
-        kind,
-        is_builtin: false,
-    });
-    // __init_subclass__ and __set_name__ hooks come later
-    Ok(cls)
+    crate::types::class::type_new(vm, None, name, bases, ns, Vec::new())
 }
 
-/// Calling a class: builtin constructors, or a new instance plus `__init__`.
+/// Calling a class: a metaclass `__call__`, else `type.__call__`.
 pub fn construct(
     vm: &mut Vm,
     cls: &Rc<Class>,
     args: Vec<Value>,
     kw: Vec<(String, Value)>,
 ) -> PyResult<Value> {
-    if cls.is_builtin && cls.kind != Kind::Exception {
-        return construct_builtin(vm, cls, Args { pos: args, kw });
-    }
-    let obj = if cls.kind == Kind::Exception {
-        let e = new_exception(cls.clone(), args.clone());
-        if let Value::Instance(i) = &e {
-            if let Some(d) = &i.exc {
-                *d.borrow_mut() = ExcData::new(args.clone());
-            }
-        }
-        e
-    } else {
-        vm.charge_memory(96)?;
-        Value::Instance(Rc::new(Instance {
-            class: cls.clone(),
-            dict: RefCell::new(HashMap::new()),
-            order: RefCell::new(Vec::new()),
-            exc: None,
-        }))
-    };
-    if let Some(init) = cls.lookup("__init__") {
-        let mut full = vec![obj.clone()];
+    if let Some(call) = cls.meta_lookup("__call__") {
+        let mut full = vec![Value::Class(cls.clone())];
         full.extend(args);
-        let r = vm.call(&init, full, kw)?;
-        if !r.is_none() {
-            let t = vm.type_name(&r);
-            return Err(vm.type_error(format!("__init__() should return None, not '{}'", t)));
-        }
-    } else if cls.kind != Kind::Exception && (!args.is_empty() || !kw.is_empty()) {
-        return Err(vm.type_error(format!("{}() takes no arguments", cls.name)));
+        return vm.call(&call, full, kw);
     }
-    Ok(obj)
+    crate::types::class::type_call(vm, cls, args, kw)
 }
 
-fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
-    let v = arg0(&a);
+pub fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
+    let v = crate::types::class::convertible_base(&arg0(&a), cls.kind).unwrap_or(arg0(&a));
     let none = a.pos.is_empty();
     Ok(match cls.kind {
         Kind::Int => {
@@ -809,6 +717,9 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
             }
             match &v {
                 Value::Float(f) => float::to_int(vm, *f)?,
+                Value::Complex(_) if !vm.version.at_least(3, 10) => {
+                    return Err(vm.type_error("can't convert complex to int".into()))
+                }
                 Value::Str(s) => {
                     let base = match a.pos.get(1) {
                         Some(b) => vm.to_i64(b)? as u32,
@@ -841,6 +752,9 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
             }
             match &v {
                 Value::Float(f) => Value::Float(*f),
+                Value::Complex(_) if !vm.version.at_least(3, 10) => {
+                    return Err(vm.type_error("can't convert complex to float".into()))
+                }
                 Value::Str(s) => match float::parse(&s.s) {
                     Some(f) => Value::Float(f),
                     None => {
@@ -873,8 +787,16 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
                 Value::string(vm.str(&v)?)
             }
         }
-        Kind::Tuple => Value::tuple(if none { Vec::new() } else { vm.collect(v)? }),
-        Kind::List => Value::list(if none { Vec::new() } else { vm.collect(v)? }),
+        Kind::Tuple => Value::tuple(if none {
+            Vec::new()
+        } else {
+            vm.collect_sized(v, false)?
+        }),
+        Kind::List => Value::list(if none {
+            Vec::new()
+        } else {
+            vm.collect_sized(v, true)?
+        }),
         Kind::Set => {
             let s = crate::types::set::new_set(vm, Vec::new())?;
             if !none {
@@ -962,12 +884,7 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
                 return Err(vm.unsupported("type() with three arguments"));
             }
         }
-        Kind::Object => Value::Instance(Rc::new(Instance {
-            class: cls.clone(),
-            dict: Default::default(),
-            order: Default::default(),
-            exc: None,
-        })),
+        Kind::Object => Value::Instance(Rc::new(Instance::plain(cls.clone(), None))),
         Kind::Property => {
             let get = |i: usize, k: &str| {
                 a.pos
@@ -997,7 +914,10 @@ fn construct_builtin(vm: &mut Vm, cls: &Rc<Class>, a: Args) -> PyResult<Value> {
 
 /// Methods of builtin values and the few builtin "dunder" helpers
 /// reached through `super()`.
-pub fn call_method_of(vm: &mut Vm, this: &Value, name: &str, args: Args) -> PyResult<Value> {
+pub fn call_method_of(vm: &mut Vm, this: &Value, name: &str, mut args: Args) -> PyResult<Value> {
+    if let Some(r) = crate::types::class::call_slot(vm, this, name, &mut args) {
+        return r;
+    }
     match name {
         "__exc_init__" => {
             if let Value::Instance(i) = this {
@@ -1007,7 +927,6 @@ pub fn call_method_of(vm: &mut Vm, this: &Value, name: &str, args: Args) -> PyRe
             }
             Ok(Value::None)
         }
-        "__object_init__" => Ok(Value::None),
         "setter" | "getter" | "deleter" => {
             let Value::Property(p) = this else {
                 return Err(vm.attr_error(this, name));

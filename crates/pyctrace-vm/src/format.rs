@@ -216,6 +216,10 @@ impl Vm<'_> {
             if spec.is_empty() {
                 return self.str(v);
             }
+            // subclasses of builtin types format their builtin value
+            if let Some(b) = crate::types::class::base_of(v) {
+                return self.format(&b, spec);
+            }
         }
         if let Value::Complex(c) = v {
             return crate::types::complex::format(self, c, spec);
@@ -424,6 +428,11 @@ pub fn percent_format(vm: &mut Vm, text: &str, args: &Value) -> PyResult<String>
         let v = match keyed {
             Some(v) => v,
             None => take(vm, &mut next)?,
+        };
+        // numeric conversions read the value of int/float subclasses
+        let v = match crate::types::class::base_of(&v) {
+            Some(b) if !matches!(conv, 's' | 'r' | 'a') => b,
+            _ => v,
         };
         let left = flags.contains('-');
         let sign = if flags.contains('+') {

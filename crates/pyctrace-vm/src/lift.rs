@@ -189,6 +189,8 @@ pub enum Op {
     },
     LoadFromDictOrGlobals(u32),
     LoadLocals,
+    /// SETUP_ANNOTATIONS: `__annotations__ = {}` in the names dict if absent.
+    SetupAnnotations,
     MakeCell(u32),
     CopyFreeVars(u32),
     LoadAttr {
@@ -321,6 +323,23 @@ pub enum Op {
     /// IMPORT_FROM (keeps the module, pushes the attribute).
     ImportFrom(u32),
     ImportStar,
+    /// MATCH_CLASS(count): pops subject, class, keyword names; pushes the
+    /// attribute tuple or None (3.11+), or (tuple or subject, bool) (3.10).
+    MatchClass {
+        count: u32,
+        push_bool: bool,
+    },
+    MatchMapping,
+    MatchSequence,
+    /// MATCH_KEYS: pushes the values tuple or None (3.11+), and a bool after
+    /// it on 3.10.
+    MatchKeys {
+        push_bool: bool,
+    },
+    GetLen,
+    /// 3.10's COPY_DICT_WITHOUT_KEYS (3.11+ spells it with DICT_UPDATE and
+    /// DELETE_SUBSCR).
+    CopyDictWithoutKeys,
     /// Defined opcode the VM does not implement yet.
     Unsupported,
 }
@@ -629,6 +648,7 @@ fn lift_unchecked(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         },
         M::LOAD_FROM_DICT_OR_GLOBALS => Op::LoadFromDictOrGlobals(arg),
         M::LOAD_LOCALS => Op::LoadLocals,
+        M::SETUP_ANNOTATIONS => Op::SetupAnnotations,
         M::MAKE_CELL => Op::MakeCell(arg),
         M::COPY_FREE_VARS => Op::CopyFreeVars(arg),
         M::LOAD_ATTR => {
@@ -847,6 +867,17 @@ fn lift_unchecked(inst: &Instruction, ctx: &LiftCtx<'_>) -> Op {
         M::IMPORT_NAME => Op::ImportName(arg),
         M::IMPORT_FROM => Op::ImportFrom(arg),
         M::IMPORT_STAR => Op::ImportStar,
+        M::MATCH_CLASS => Op::MatchClass {
+            count: arg,
+            push_bool: !v.at_least(3, 11),
+        },
+        M::MATCH_MAPPING => Op::MatchMapping,
+        M::MATCH_SEQUENCE => Op::MatchSequence,
+        M::MATCH_KEYS => Op::MatchKeys {
+            push_bool: !v.at_least(3, 11),
+        },
+        M::GET_LEN => Op::GetLen,
+        M::COPY_DICT_WITHOUT_KEYS => Op::CopyDictWithoutKeys,
         _ => Op::Unsupported,
     }
 }
@@ -898,6 +929,8 @@ pub fn pops(op: &Op) -> usize {
         WithCleanupFinish => 2,
         ImportName(_) => 2,
         ImportStar => 1,
+        MatchClass { .. } => 3,
+        CopyDictWithoutKeys => 1,
         _ => 0,
     }
 }

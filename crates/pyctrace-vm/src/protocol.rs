@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crate::interp::{Args, Flow, PyResult, Vm};
 use crate::lift::{BinOp, CmpOp, UnaryOp};
-use crate::types::class::{Class, Instance, Kind};
+use crate::types::class::{base_of, Class, Instance};
 use crate::types::dict::Dict;
 use crate::types::exceptions::ExcData;
 use crate::types::function::{BoundMethod, NativeMethod};
@@ -19,7 +19,13 @@ thread_local! {
     /// SipHash compression rounds of the running version: 2 up to 3.10
     /// (siphash24), 1 from 3.11 (siphash13). Set by [`Vm::new`].
     pub static SIP_ROUNDS: std::cell::Cell<u8> = const { std::cell::Cell::new(1) };
+    /// Containers whose repr is being built (`Py_ReprEnter`): a list or
+    /// dict met again prints as `[...]`/`{...}`, and nesting is bounded.
+    static REPR_ACTIVE: std::cell::RefCell<Vec<usize>> = const { std::cell::RefCell::new(Vec::new()) };
 }
+
+/// How deep container reprs nest before RecursionError.
+const REPR_DEPTH_LIMIT: usize = 1000;
 
 /// CPython's `_Py_HashBytes` with PYTHONHASHSEED=0 (a zero key).
 pub fn bytes_hash(data: &[u8]) -> i64 {
@@ -425,7 +431,10 @@ impl Vm<'_> {
     pub fn type_of(&self, v: &Value) -> Rc<Class> {
         let name = match v {
             Value::Instance(i) => return i.class.clone(),
-            Value::Class(_) => "type",
+            Value::Class(c) => match &c.meta {
+                Some(m) => return m.clone(),
+                None => "type",
+            },
             Value::Null | Value::None => "NoneType",
             Value::NotImplemented => "NotImplementedType",
             Value::Ellipsis => "ellipsis",
@@ -581,6 +590,9 @@ impl Vm<'_> {
     // ---- conversions ----
 
     pub fn to_i64(&mut self, v: &Value) -> PyResult<i64> {
+        if let Some(b) = base_of(v) {
+            return self.to_i64(&b);
+        }
         match v {
             Value::Int(i) => Ok(*i),
             Value::Bool(b) => Ok(*b as i64),
@@ -599,6 +611,9 @@ impl Vm<'_> {
     }
 
     pub fn to_index(&mut self, v: &Value) -> PyResult<i64> {
+        if let Some(b) = base_of(v) {
+            return self.to_index(&b);
+        }
         match v {
             Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => self.to_i64(v),
             other => {
@@ -614,7 +629,44 @@ impl Vm<'_> {
     // ---- repr / str / truth ----
 
     pub fn repr(&mut self, v: &Value) -> PyResult<String> {
+        let (id, again) = match v {
+            Value::List(l) => (Rc::as_ptr(l) as usize, "[...]"),
+            Value::Dict(d) => (Rc::as_ptr(d) as usize, "{...}"),
+            Value::Tuple(_) | Value::Set(_) | Value::FrozenSet(_) => (0, ""),
+            _ => return self.repr_value(v),
+        };
+        let (seen, depth) = REPR_ACTIVE.with(|a| {
+            let a = a.borrow();
+            (id != 0 && a.contains(&id), a.len())
+        });
+        if seen {
+            return Ok(again.to_string());
+        }
+        if depth >= REPR_DEPTH_LIMIT {
+            return Err(self.new_exc(
+                "RecursionError",
+                "maximum recursion depth exceeded while getting the repr of an object",
+            ));
+        }
+        REPR_ACTIVE.with(|a| a.borrow_mut().push(id));
+        let r = self.repr_value(v);
+        REPR_ACTIVE.with(|a| {
+            a.borrow_mut().pop();
+        });
+        r
+    }
+
+    fn repr_value(&mut self, v: &Value) -> PyResult<String> {
         self.charge_memory(0)?;
+        if let Some(b) = inherited_base(v, &["__repr__"]) {
+            return self.repr(&b);
+        }
+        if let Some(r) = self.meta_dunder(v, "__repr__", Vec::new())? {
+            return match r {
+                Value::Str(s) => Ok(s.s.clone()),
+                _ => Err(self.type_error("__repr__ returned non-string".into())),
+            };
+        }
         Ok(match v {
             Value::Str(s) => crate::types::str::repr(&s.s),
             Value::List(l) => {
@@ -747,6 +799,9 @@ impl Vm<'_> {
     }
 
     pub fn str(&mut self, v: &Value) -> PyResult<String> {
+        if let Some(b @ Value::Str(_)) = inherited_base(v, &["__str__"]) {
+            return self.str(&b);
+        }
         match v {
             Value::Str(s) => Ok(s.s.clone()),
             Value::Instance(i) => {
@@ -783,6 +838,9 @@ impl Vm<'_> {
     }
 
     pub fn truthy(&mut self, v: &Value) -> PyResult<bool> {
+        if let Some(b) = inherited_base(v, &["__bool__", "__len__"]) {
+            return self.truthy(&b);
+        }
         Ok(match v {
             Value::Null | Value::None => false,
             Value::Bool(b) => *b,
@@ -815,6 +873,12 @@ impl Vm<'_> {
     }
 
     pub fn len(&mut self, v: &Value) -> PyResult<usize> {
+        if let Some(b) = inherited_base(v, &["__len__"]) {
+            return self.len(&b);
+        }
+        if let Some(r) = self.meta_dunder(v, "__len__", Vec::new())? {
+            return Ok(self.to_i64(&r)?.max(0) as usize);
+        }
         Ok(match v {
             Value::Str(s) => s.len,
             Value::Bytes(b) => b.len(),
@@ -857,6 +921,14 @@ impl Vm<'_> {
             return Ok(None);
         };
         let Some(attr) = i.class.lookup(name) else {
+            // the builtin behaviour of a builtin-subclass instance's value
+            if let Some(b) = &i.base {
+                if crate::types::class::is_value_slot(name) {
+                    let mut a = Args::new(args);
+                    return crate::types::class::call_slot(self, &b.clone(), name, &mut a)
+                        .transpose();
+                }
+            }
             return Ok(None);
         };
         let mut full = vec![obj.clone()];
@@ -864,7 +936,7 @@ impl Vm<'_> {
         match attr {
             Value::Function(_) | Value::Native(_) => self.call(&attr, full, Vec::new()).map(Some),
             other => {
-                let bound = self.bind(other, obj, &i.class)?;
+                let bound = self.bind(other, obj, &i.class, name)?;
                 full.remove(0);
                 self.call(&bound, full, Vec::new()).map(Some)
             }
@@ -872,7 +944,7 @@ impl Vm<'_> {
     }
 
     /// Descriptor binding of a class attribute found for `obj`.
-    fn bind(&mut self, attr: Value, obj: &Value, cls: &Rc<Class>) -> PyResult<Value> {
+    fn bind(&mut self, attr: Value, obj: &Value, cls: &Rc<Class>, name: &str) -> PyResult<Value> {
         Ok(match attr {
             Value::Function(_) => Value::BoundMethod(Rc::new(BoundMethod {
                 func: attr,
@@ -891,23 +963,185 @@ impl Vm<'_> {
             }
             Value::Property(p) => {
                 if p[0].is_none() {
-                    return Err(self.new_exc("AttributeError", "property has no getter"));
+                    return Err(self.property_error(obj, name, "getter"));
                 }
                 self.call(&p[0], vec![obj.clone()], Vec::new())?
             }
+            Value::Instance(ref d) => match d.class.lookup("__get__") {
+                Some(get) => self.call(
+                    &get,
+                    vec![attr.clone(), obj.clone(), Value::Class(cls.clone())],
+                    Vec::new(),
+                )?,
+                None => attr,
+            },
             other => other,
         })
     }
 
+    /// The AttributeError of a property without a getter/setter/deleter.
+    fn property_error(&mut self, obj: &Value, name: &str, what: &str) -> Flow {
+        let msg = if self.version.at_least(3, 11) {
+            let t = self.type_name(obj);
+            format!("property '{}' of '{}' object has no {}", name, t, what)
+        } else {
+            let verb = match what {
+                "getter" => "unreadable attribute".to_string(),
+                "setter" => "can't set attribute".to_string(),
+                _ => "can't delete attribute".to_string(),
+            };
+            if self.version.at_least(3, 10) {
+                format!("{} '{}'", verb, name)
+            } else {
+                verb
+            }
+        };
+        self.new_exc("AttributeError", &msg)
+    }
+
+    /// Properties and classes defining `__set__` or `__delete__` take
+    /// precedence over the instance dict.
+    fn is_data_descriptor(v: &Value) -> bool {
+        match v {
+            Value::Property(_) => true,
+            Value::Instance(i) => {
+                i.class.lookup("__set__").is_some() || i.class.lookup("__delete__").is_some()
+            }
+            _ => false,
+        }
+    }
+
+    /// `<module.qualname object at 0x...>`
+    pub fn default_repr(&self, v: &Value) -> String {
+        let c = self.type_of(v);
+        format!(
+            "<{}.{} object at {:#x}>",
+            c.module,
+            c.qualname,
+            v.identity()
+        )
+    }
+
+    /// Calls a special method a user metaclass defines for a class value.
+    pub fn meta_dunder(
+        &mut self,
+        v: &Value,
+        name: &str,
+        args: Vec<Value>,
+    ) -> PyResult<Option<Value>> {
+        let Value::Class(c) = v else { return Ok(None) };
+        let Some(f) = c.meta_lookup(name) else {
+            return Ok(None);
+        };
+        let mut full = vec![v.clone()];
+        full.extend(args);
+        self.call(&f, full, Vec::new()).map(Some)
+    }
+
+    /// `isinstance(obj, t)`, asking a metaclass `__instancecheck__`.
+    pub fn isinstance(&mut self, obj: &Value, t: &Value) -> PyResult<bool> {
+        match t {
+            Value::Tuple(items) => {
+                for it in items.iter() {
+                    if self.isinstance(obj, it)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Value::Class(c) => {
+                let ty = self.type_of(obj);
+                if Rc::ptr_eq(&ty, c) {
+                    return Ok(true);
+                }
+                if let Some(check) = c.meta_lookup("__instancecheck__") {
+                    let r = self.call(&check, vec![t.clone(), obj.clone()], Vec::new())?;
+                    return self.truthy(&r);
+                }
+                Ok(ty.is_subclass(c))
+            }
+            _ => Err(self.type_check_error("isinstance")),
+        }
+    }
+
+    /// `issubclass(c, t)`, asking a metaclass `__subclasscheck__`.
+    pub fn issubclass(&mut self, c: &Rc<Class>, t: &Value) -> PyResult<bool> {
+        match t {
+            Value::Tuple(items) => {
+                for it in items.iter() {
+                    if self.issubclass(c, it)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+            Value::Class(k) => {
+                if let Some(check) = k.meta_lookup("__subclasscheck__") {
+                    let r =
+                        self.call(&check, vec![t.clone(), Value::Class(c.clone())], Vec::new())?;
+                    return self.truthy(&r);
+                }
+                Ok(c.is_subclass(k))
+            }
+            _ => Err(self.type_check_error("issubclass")),
+        }
+    }
+
+    fn type_check_error(&mut self, f: &str) -> Flow {
+        let msg = if self.version.at_least(3, 10) {
+            format!("{}() arg 2 must be a type, a tuple of types, or a union", f)
+        } else {
+            format!("{}() arg 2 must be a type or tuple of types", f)
+        };
+        self.type_error(msg)
+    }
+
+    /// `getattr(obj, name)`: `__getattribute__` and `__getattr__` of
+    /// Python classes, else the generic lookup.
     pub fn getattr(&mut self, obj: &Value, name: &str) -> PyResult<Value> {
+        if let Value::Instance(i) = obj {
+            let cls = i.class.clone();
+            let r = match cls.lookup("__getattribute__") {
+                Some(ga) => self.call(&ga, vec![obj.clone(), Value::str(name)], Vec::new()),
+                None => self.generic_getattr(obj, name),
+            };
+            return match r {
+                Err(e) if self.exc_matches_name(&e, "AttributeError") => {
+                    match cls.lookup("__getattr__") {
+                        Some(g) => self.call(&g, vec![obj.clone(), Value::str(name)], Vec::new()),
+                        None => Err(e),
+                    }
+                }
+                r => r,
+            };
+        }
+        if let Value::Class(c) = obj {
+            if let Some(g) = c.meta_lookup("__getattr__") {
+                return match self.generic_getattr(obj, name) {
+                    Err(e) if self.exc_matches_name(&e, "AttributeError") => {
+                        self.call(&g, vec![obj.clone(), Value::str(name)], Vec::new())
+                    }
+                    r => r,
+                };
+            }
+        }
+        self.generic_getattr(obj, name)
+    }
+
+    /// `object.__getattribute__`: data descriptors, the instance dict,
+    /// other class attributes, the carried builtin value's attributes.
+    pub fn generic_getattr(&mut self, obj: &Value, name: &str) -> PyResult<Value> {
         match obj {
             Value::Instance(i) => {
                 if name == "__class__" {
                     return Ok(Value::Class(i.class.clone()));
                 }
-                let cls_attr = i.class.lookup(name);
-                if let Some(Value::Property(_)) = &cls_attr {
-                    return self.bind(cls_attr.unwrap_or(Value::None), obj, &i.class.clone());
+                let cls = i.class.clone();
+                let cls_attr = cls.lookup(name);
+                if let Some(a) = &cls_attr {
+                    if Self::is_data_descriptor(a) {
+                        return self.bind(a.clone(), obj, &cls, name);
+                    }
                 }
                 if let Some(v) = i.get(name) {
                     return Ok(v);
@@ -927,20 +1161,22 @@ impl Vm<'_> {
                     }
                 }
                 if let Some(a) = cls_attr {
-                    let cls = i.class.clone();
-                    return self.bind(a, obj, &cls);
+                    return self.bind(a, obj, &cls, name);
                 }
-                if name == "__dict__" {
-                    let d = Rc::new(RefCell::new(Dict::new()));
-                    for k in i.order.borrow().clone() {
-                        if let Some(v) = i.get(&k) {
-                            self.dict_set(&d, Value::string(k), v)?;
+                if name == "__dict__" && cls.slot_names().is_none() {
+                    return Ok(Value::Dict(i.dict_value()));
+                }
+                if let Some(base) = &i.base {
+                    if let Ok(v) = self.generic_getattr(&base.clone(), name) {
+                        if !matches!(v, Value::NativeMethod(_)) || !name.starts_with("__") {
+                            return Ok(v);
                         }
                     }
-                    return Ok(Value::Dict(d));
                 }
-                if let Some(ga) = i.class.lookup("__getattr__") {
-                    return self.call(&ga, vec![obj.clone(), Value::str(name)], Vec::new());
+                for c in cls.mro().iter().filter(|c| c.is_builtin) {
+                    if let Some(v) = crate::types::class::builtin_attr(c, name, Some(obj)) {
+                        return Ok(v);
+                    }
                 }
                 Err(self.attr_error(obj, name))
             }
@@ -959,7 +1195,36 @@ impl Vm<'_> {
                             c.bases.iter().cloned().map(Value::Class).collect(),
                         ))
                     }
+                    "__base__" => {
+                        return Ok(c.bases.first().cloned().map_or(Value::None, Value::Class))
+                    }
+                    "__class__" => return Ok(Value::Class(self.type_of(obj))),
+                    // a snapshot (CPython's is a read-only mappingproxy)
+                    "__dict__" => {
+                        let d = Rc::new(RefCell::new(Dict::new()));
+                        for (k, v) in c.attrs_in_order() {
+                            let h = str_hash(&k);
+                            d.borrow_mut().push(Value::string(k), v, h);
+                        }
+                        return Ok(Value::Dict(d));
+                    }
+                    // not inherited: every class has its own
+                    "__doc__" => {
+                        return Ok(c
+                            .dict
+                            .borrow()
+                            .get("__doc__")
+                            .cloned()
+                            .unwrap_or(Value::None))
+                    }
                     _ => {}
+                }
+                let meta = c.meta.clone();
+                let meta_attr = meta.as_ref().and_then(|m| m.lookup(name));
+                if let (Some(a), Some(m)) = (&meta_attr, &meta) {
+                    if Self::is_data_descriptor(a) {
+                        return self.bind(a.clone(), obj, m, name);
+                    }
                 }
                 match c.lookup(name) {
                     Some(Value::ClassMethod(f)) => Ok(Value::BoundMethod(Rc::new(BoundMethod {
@@ -967,27 +1232,33 @@ impl Vm<'_> {
                         self_: obj.clone(),
                     }))),
                     Some(Value::StaticMethod(f)) => Ok((*f).clone()),
-                    Some(v) => Ok(v),
-                    None if name == "__init__" => {
-                        // object.__init__ / BaseException.__init__, unbound
-                        Ok(Value::NativeMethod(Rc::new(NativeMethod {
-                            self_: None,
-                            type_name: "object",
-                            name: if c.kind == Kind::Exception {
-                                "__exc_init__".into()
-                            } else {
-                                "__object_init__".into()
-                            },
-                        })))
+                    Some(d @ Value::Instance(_)) => {
+                        let get = match &d {
+                            Value::Instance(di) => di.class.lookup("__get__"),
+                            _ => None,
+                        };
+                        match get {
+                            Some(g) => self.call(&g, vec![d, Value::None, obj.clone()], Vec::new()),
+                            None => Ok(d),
+                        }
                     }
+                    Some(v) => Ok(v),
                     None => {
-                        if let Some(sample) = crate::builtins::sample_of(c.kind) {
-                            if crate::types::has_native_method(&sample, name) {
-                                return Ok(Value::NativeMethod(Rc::new(NativeMethod {
-                                    self_: None,
-                                    type_name: crate::builtins::kind_type_name(c.kind),
-                                    name: name.to_string(),
-                                })));
+                        if let (Some(a), Some(m)) = (meta_attr, &meta) {
+                            return self.bind(a, obj, m, name);
+                        }
+                        for b in c.mro().iter().filter(|b| b.is_builtin) {
+                            if let Some(v) = crate::types::class::builtin_attr(b, name, None) {
+                                return Ok(v);
+                            }
+                            if let Some(sample) = crate::builtins::sample_of(b.kind) {
+                                if crate::types::has_native_method(&sample, name) {
+                                    return Ok(Value::NativeMethod(Rc::new(NativeMethod {
+                                        self_: None,
+                                        type_name: crate::builtins::kind_type_name(b.kind),
+                                        name: name.to_string(),
+                                    })));
+                                }
                             }
                         }
                         Err(self.attr_error(obj, name))
@@ -998,6 +1269,31 @@ impl Vm<'_> {
                 "__name__" => Ok(Value::str(&f.name)),
                 "__qualname__" => Ok(Value::str(&f.qualname)),
                 "__code__" => Ok(Value::Code(f.code.clone())),
+                "__annotations__" => {
+                    if let Some(v) = f.attrs.borrow().get("__annotations__") {
+                        return Ok(v.clone());
+                    }
+                    // a dict (<=3.9) or flat (name, value, ...) pairs (3.10+)
+                    let d = match &f.annotations {
+                        Some(Value::Dict(d)) => d.clone(),
+                        Some(Value::Tuple(pairs)) => {
+                            let d = Rc::new(RefCell::new(Dict::new()));
+                            for kv in pairs.chunks(2) {
+                                if let [k, v] = kv {
+                                    self.dict_set(&d, k.clone(), v.clone())?;
+                                }
+                            }
+                            d
+                        }
+                        _ => Rc::new(RefCell::new(Dict::new())),
+                    };
+                    // cached, as CPython keeps the dict it made
+                    let v = Value::Dict(d);
+                    f.attrs
+                        .borrow_mut()
+                        .insert("__annotations__".into(), v.clone());
+                    Ok(v)
+                }
                 "__defaults__" => Ok(if f.defaults.is_empty() {
                     Value::None
                 } else {
@@ -1025,6 +1321,8 @@ impl Vm<'_> {
                     name: name.to_string(),
                 }))),
                 "fget" => Ok(p[0].clone()),
+                "fset" => Ok(p[1].clone()),
+                "fdel" => Ok(p[2].clone()),
                 _ => Err(self.attr_error(obj, name)),
             },
             Value::Frame(fo) => match crate::types::frame::getattr(self, fo, name) {
@@ -1078,9 +1376,10 @@ impl Vm<'_> {
 
     fn super_getattr(&mut self, cls: &Rc<Class>, obj: &Value, name: &str) -> PyResult<Value> {
         let start_type = match obj {
-            Value::Class(c) => c.clone(),
+            Value::Class(c) if c.is_subclass(cls) => c.clone(),
             other => self.type_of(other),
         };
+        let class_level = matches!(obj, Value::Class(c) if Rc::ptr_eq(c, &start_type));
         let mro = start_type.mro();
         let pos = mro
             .iter()
@@ -1089,22 +1388,15 @@ impl Vm<'_> {
         for c in &mro[pos..] {
             let found = c.dict.borrow().get(name).cloned();
             if let Some(a) = found {
-                return match (&a, obj) {
-                    (Value::Function(_), Value::Class(_)) => Ok(a),
-                    _ => self.bind(a, obj, &start_type),
+                return match &a {
+                    Value::Function(_) if class_level => Ok(a),
+                    _ => self.bind(a, obj, &start_type, name),
                 };
             }
-            if c.is_builtin && name == "__init__" {
-                // object.__init__ and BaseException.__init__
-                return Ok(Value::NativeMethod(Rc::new(NativeMethod {
-                    self_: Some(obj.clone()),
-                    type_name: "object",
-                    name: if c.kind == Kind::Exception {
-                        "__exc_init__".into()
-                    } else {
-                        "__object_init__".into()
-                    },
-                })));
+            if c.is_builtin {
+                if let Some(v) = crate::types::class::builtin_attr(c, name, Some(obj)) {
+                    return Ok(v);
+                }
             }
         }
         Err(self.new_exc(
@@ -1118,9 +1410,11 @@ impl Vm<'_> {
     pub fn load_method(&mut self, obj: &Value, name: &str) -> PyResult<(Value, Option<Value>)> {
         match obj {
             Value::Instance(i) => {
-                if let Some(f @ Value::Function(_)) = i.class.lookup(name) {
-                    if i.get(name).is_none() {
-                        return Ok((f, Some(obj.clone())));
+                if i.class.lookup("__getattribute__").is_none() {
+                    if let Some(f @ Value::Function(_)) = i.class.lookup(name) {
+                        if i.get(name).is_none() {
+                            return Ok((f, Some(obj.clone())));
+                        }
                     }
                 }
             }
@@ -1141,25 +1435,43 @@ impl Vm<'_> {
         Ok((self.getattr(obj, name)?, None))
     }
 
+    /// `setattr(obj, name, v)`: a Python `__setattr__`, else the generic store.
     pub fn setattr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
+        let hook = match obj {
+            Value::Instance(i) => i.class.lookup("__setattr__"),
+            Value::Class(c) => c.meta_lookup("__setattr__"),
+            _ => None,
+        };
+        if let Some(sa) = hook {
+            self.call(&sa, vec![obj.clone(), Value::str(name), v], Vec::new())?;
+            return Ok(());
+        }
+        self.generic_setattr(obj, name, v)
+    }
+
+    /// `object.__setattr__`: data descriptors, slots, the instance dict.
+    pub fn generic_setattr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
         match obj {
             Value::Instance(i) => {
-                if let Some(Value::Property(p)) = i.class.lookup(name) {
-                    if p[1].is_none() {
-                        return Err(self.new_exc(
-                            "AttributeError",
-                            &format!(
-                                "property '{}' of '{}' object has no setter",
-                                name, i.class.name
-                            ),
-                        ));
+                match i.class.lookup(name) {
+                    Some(Value::Property(p)) => {
+                        if p[1].is_none() {
+                            return Err(self.property_error(obj, name, "setter"));
+                        }
+                        self.call(&p[1], vec![obj.clone(), v], Vec::new())?;
+                        return Ok(());
                     }
-                    self.call(&p[1], vec![obj.clone(), v], Vec::new())?;
-                    return Ok(());
-                }
-                if let Some(sa) = i.class.lookup("__setattr__") {
-                    self.call(&sa, vec![obj.clone(), Value::str(name), v], Vec::new())?;
-                    return Ok(());
+                    Some(d @ Value::Instance(_)) => {
+                        let set = match &d {
+                            Value::Instance(di) => di.class.lookup("__set__"),
+                            _ => None,
+                        };
+                        if let Some(set) = set {
+                            self.call(&set, vec![d, obj.clone(), v], Vec::new())?;
+                            return Ok(());
+                        }
+                    }
+                    _ => {}
                 }
                 if let Some(d) = &i.exc {
                     match name {
@@ -1180,12 +1492,26 @@ impl Vm<'_> {
                         _ => {}
                     }
                 }
+                if let Some(slots) = i.class.slot_names() {
+                    if !slots.iter().any(|s| s == name) {
+                        let t = i.class.name.clone();
+                        let msg = if self.version.at_least(3, 13) {
+                            format!(
+                                "'{}' object has no attribute '{}' and no __dict__ for setting new attributes",
+                                t, name
+                            )
+                        } else {
+                            format!("'{}' object has no attribute '{}'", t, name)
+                        };
+                        return Err(self.new_exc("AttributeError", &msg));
+                    }
+                }
                 self.charge_memory(48)?;
                 i.set(name, v);
                 Ok(())
             }
             Value::Class(c) if !c.is_builtin => {
-                c.dict.borrow_mut().insert(name.to_string(), v);
+                c.set_attr(name, v);
                 Ok(())
             }
             Value::Function(f) => {
@@ -1193,6 +1519,20 @@ impl Vm<'_> {
                 Ok(())
             }
             Value::Frame(fo) if crate::types::frame::setattr(self, fo, name, v.clone())? => Ok(()),
+            Value::Class(c) => {
+                let msg = if self.version.at_least(3, 10) {
+                    format!(
+                        "cannot set '{}' attribute of immutable type '{}'",
+                        name, c.name
+                    )
+                } else {
+                    format!(
+                        "can't set attributes of built-in/extension type '{}'",
+                        c.name
+                    )
+                };
+                Err(self.type_error(msg))
+            }
             other => {
                 let t = self.type_name(other);
                 Err(self.new_exc(
@@ -1203,12 +1543,54 @@ impl Vm<'_> {
         }
     }
 
+    /// `delattr(obj, name)`: a Python `__delattr__`, else the generic delete.
     pub fn delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
+        let hook = match obj {
+            Value::Instance(i) => i.class.lookup("__delattr__"),
+            Value::Class(c) => c.meta_lookup("__delattr__"),
+            _ => None,
+        };
+        if let Some(da) = hook {
+            self.call(&da, vec![obj.clone(), Value::str(name)], Vec::new())?;
+            return Ok(());
+        }
+        self.generic_delattr(obj, name)
+    }
+
+    /// `object.__delattr__`: property deleters, `__delete__`, the instance dict.
+    pub fn generic_delattr(&mut self, obj: &Value, name: &str) -> PyResult<()> {
         match obj {
-            Value::Instance(i) if i.del(name) => Ok(()),
-            Value::Class(c) if !c.is_builtin && c.dict.borrow_mut().remove(name).is_some() => {
-                Ok(())
+            Value::Instance(i) => {
+                match i.class.lookup(name) {
+                    Some(Value::Property(p)) => {
+                        if p[2].is_none() {
+                            return Err(self.property_error(obj, name, "deleter"));
+                        }
+                        self.call(&p[2], vec![obj.clone()], Vec::new())?;
+                        return Ok(());
+                    }
+                    Some(d @ Value::Instance(_)) => {
+                        let del = match &d {
+                            Value::Instance(di) => di.class.lookup("__delete__"),
+                            _ => None,
+                        };
+                        if let Some(del) = del {
+                            self.call(&del, vec![d, obj.clone()], Vec::new())?;
+                            return Ok(());
+                        }
+                    }
+                    _ => {}
+                }
+                if i.del(name) {
+                    return Ok(());
+                }
+                if self.version.at_least(3, 11) {
+                    Err(self.attr_error(obj, name))
+                } else {
+                    Err(self.new_exc("AttributeError", name))
+                }
             }
+            Value::Class(c) if !c.is_builtin && c.del_attr(name) => Ok(()),
             other => Err(self.attr_error(other, name)),
         }
     }
@@ -1251,6 +1633,11 @@ impl Vm<'_> {
                     None => Err(self.type_error("object is not callable".into())),
                 }
             }
+            // `list[int](...)` calls `list`
+            Value::Instance(i) if i.class.module == "types" && i.class.name == "GenericAlias" => {
+                let origin = i.get("__origin__").unwrap_or(Value::None);
+                self.call(&origin, args, kw)
+            }
             Value::Instance(_) => match self.call_dunder_kw(callable, "__call__", args, kw)? {
                 Some(v) => Ok(v),
                 None => {
@@ -1279,14 +1666,42 @@ impl Vm<'_> {
             return Ok(None);
         };
         let cls = i.class.clone();
-        let bound = self.bind(attr, obj, &cls)?;
+        let bound = self.bind(attr, obj, &cls, name)?;
         self.call(&bound, args, kw).map(Some)
     }
 
     // ---- subscripts ----
 
     pub fn getitem(&mut self, obj: &Value, key: &Value) -> PyResult<Value> {
+        if let Some(b) = inherited_base(obj, &["__getitem__"]) {
+            return match (&b, self.getitem(&b, key)) {
+                // dict subclasses: a missing key goes to __missing__
+                (Value::Dict(_), Err(e)) if self.exc_matches_name(&e, "KeyError") => {
+                    match self.call_dunder(obj, "__missing__", vec![key.clone()])? {
+                        Some(v) => Ok(v),
+                        None => Err(e),
+                    }
+                }
+                (_, r) => r,
+            };
+        }
+        if let Value::Class(c) = obj {
+            if let Some(r) = self.meta_dunder(obj, "__getitem__", vec![key.clone()])? {
+                return Ok(r);
+            }
+            if let Some(Value::ClassMethod(f)) = c.lookup("__class_getitem__") {
+                return self.call(&f, vec![obj.clone(), key.clone()], Vec::new());
+            }
+            if let Some(alias) = crate::types::class::generic_alias(self, c, key)? {
+                return Ok(alias);
+            }
+        }
         let seq_index = |vm: &mut Vm, key: &Value, len: usize, what: &str| -> PyResult<usize> {
+            // int subclasses index as their int value
+            let key = &match base_of(key) {
+                Some(b @ (Value::Int(_) | Value::BigInt(_) | Value::Bool(_))) => b,
+                _ => key.clone(),
+            };
             let i = match key {
                 Value::Int(_) | Value::Bool(_) => vm.to_i64(key)?,
                 Value::BigInt(_) => i64::MAX,
@@ -1384,6 +1799,9 @@ impl Vm<'_> {
     }
 
     pub fn setitem(&mut self, obj: &Value, key: Value, v: Value) -> PyResult<()> {
+        if let Some(b) = inherited_base(obj, &["__setitem__"]) {
+            return self.setitem(&b, key, v);
+        }
         match obj {
             Value::List(l) => {
                 if let Value::Slice(s) = &key {
@@ -1440,6 +1858,9 @@ impl Vm<'_> {
     }
 
     pub fn delitem(&mut self, obj: &Value, key: &Value) -> PyResult<()> {
+        if let Some(b) = inherited_base(obj, &["__delitem__"]) {
+            return self.delitem(&b, key);
+        }
         match obj {
             Value::List(l) => {
                 if let Value::Slice(s) = key {
@@ -1485,6 +1906,15 @@ impl Vm<'_> {
     // ---- operators ----
 
     pub fn unary_op(&mut self, op: UnaryOp, v: &Value) -> PyResult<Value> {
+        let dunder = match op {
+            UnaryOp::Neg => "__neg__",
+            UnaryOp::Pos => "__pos__",
+            UnaryOp::Invert => "__invert__",
+            UnaryOp::Not => "__bool__",
+        };
+        if let Some(b) = inherited_base(v, &[dunder, "__len__"]) {
+            return self.unary_op(op, &b);
+        }
         if op == UnaryOp::Not {
             return Ok(Value::Bool(!self.truthy(v)?));
         }
@@ -1534,6 +1964,13 @@ impl Vm<'_> {
         if let Some(r) = crate::types::set::inplace(self, op, a, b)? {
             return Ok(r);
         }
+        let (_, _, iname) = op.dunders();
+        // list subclasses: `+=` extends the carried list in place
+        if let (BinOp::Add, Some(Value::List(l))) = (op, inherited_base(a, &[iname])) {
+            let items = self.collect(b.clone())?;
+            l.borrow_mut().extend(items);
+            return Ok(a.clone());
+        }
         match (op, a) {
             (BinOp::Add, Value::List(l)) => {
                 let items = self.collect(b.clone())?;
@@ -1554,6 +1991,14 @@ impl Vm<'_> {
     }
 
     pub fn binary_op(&mut self, op: BinOp, a: &Value, b: &Value) -> PyResult<Value> {
+        let (fwd, rev, _) = op.dunders();
+        let ba = inherited_base(a, &[fwd, rev]);
+        let bb = inherited_base(b, &[fwd, rev]);
+        if ba.is_some() || bb.is_some() {
+            let a = ba.unwrap_or_else(|| a.clone());
+            let b = bb.unwrap_or_else(|| b.clone());
+            return self.binary_op(op, &a, &b);
+        }
         if int::is_int(a) && int::is_int(b) {
             if op == BinOp::TrueDiv {
                 return int::true_div(self, a, b);
@@ -1608,6 +2053,10 @@ impl Vm<'_> {
                 if int::is_int(a) =>
             {
                 return self.repeat(b, a);
+            }
+            (BinOp::Mod, Value::Bytes(x), _) => {
+                let r = crate::types::bytearray::percent(self, x, b)?;
+                return Ok(Value::Bytes(Rc::new(r)));
             }
             (BinOp::Mod, Value::Str(s), _) => {
                 let text = s.s.clone();
@@ -1766,6 +2215,16 @@ impl Vm<'_> {
     }
 
     pub fn compare(&mut self, op: CmpOp, a: &Value, b: &Value) -> PyResult<Value> {
+        {
+            let (fwd, rev) = op.dunder();
+            let ba = inherited_base(a, &[fwd, rev]);
+            let bb = inherited_base(b, &[fwd, rev]);
+            if ba.is_some() || bb.is_some() {
+                let a = ba.unwrap_or_else(|| a.clone());
+                let b = bb.unwrap_or_else(|| b.clone());
+                return self.compare(op, &a, &b);
+            }
+        }
         let (name, rname) = op.dunder();
         let user = matches!(a, Value::Instance(_)) || matches!(b, Value::Instance(_));
         if user {
@@ -1904,11 +2363,21 @@ impl Vm<'_> {
     }
 
     pub fn hash(&mut self, v: &Value) -> PyResult<i64> {
+        if let Some(b) = inherited_base(v, &["__hash__", "__eq__"]) {
+            if let (Value::List(_) | Value::Dict(_) | Value::Set(_), Value::Instance(i)) = (&b, v) {
+                return Err(self.type_error(format!("unhashable type: '{}'", i.class.name)));
+            }
+            return self.hash(&b);
+        }
         if let Some(h) = pure_hash(v) {
             return Ok(h);
         }
         match v {
             Value::Instance(i) => {
+                // `__hash__ = None` marks the class unhashable
+                if let Some(Value::None) = i.class.lookup("__hash__") {
+                    return Err(self.type_error(format!("unhashable type: '{}'", i.class.name)));
+                }
                 if let Some(r) = self.call_dunder(v, "__hash__", vec![])? {
                     return match r {
                         Value::None => {
@@ -1944,6 +2413,15 @@ impl Vm<'_> {
     // ---- containers ----
 
     pub fn contains(&mut self, container: &Value, item: &Value) -> PyResult<bool> {
+        if let (Value::Str(_) | Value::Bytes(_), Some(b)) = (container, base_of(item)) {
+            return self.contains(container, &b);
+        }
+        if let Some(b) = inherited_base(container, &["__contains__", "__iter__"]) {
+            return self.contains(&b, item);
+        }
+        if let Some(r) = self.meta_dunder(container, "__contains__", vec![item.clone()])? {
+            return self.truthy(&r);
+        }
         match container {
             Value::Str(s) => match item {
                 Value::Str(sub) => Ok(s.s.contains(sub.s.as_str())),
@@ -2024,6 +2502,12 @@ impl Vm<'_> {
     }
 
     pub fn iter(&mut self, v: &Value) -> PyResult<Value> {
+        if let Some(b) = inherited_base(v, &["__iter__"]) {
+            return self.iter(&b);
+        }
+        if let Some(r) = self.meta_dunder(v, "__iter__", Vec::new())? {
+            return Ok(r);
+        }
         Ok(match v {
             Value::List(l) => iter::new(IterState::List {
                 list: l.clone(),
@@ -2125,6 +2609,26 @@ impl Vm<'_> {
     }
 
     /// All items of an iterable.
+    /// `collect` as `list()`/`tuple()`/`sorted()` do it: CPython asks a
+    /// Python `__len__` for a size hint after getting the iterator (calls
+    /// the trace shows); `list()` up to 3.9 asks once more before.
+    pub fn collect_sized(&mut self, v: Value, list_ctor: bool) -> PyResult<Vec<Value>> {
+        let user_len = match &v {
+            Value::Instance(i) => i.class.lookup("__len__").is_some(),
+            Value::Class(c) => c.meta_lookup("__len__").is_some(),
+            _ => false,
+        };
+        if !user_len {
+            return self.collect(v);
+        }
+        if list_ctor && !self.version.at_least(3, 10) {
+            self.len(&v)?;
+        }
+        let it = self.iter(&v)?;
+        self.len(&v)?;
+        self.collect(it)
+    }
+
     pub fn collect(&mut self, v: Value) -> PyResult<Vec<Value>> {
         match &v {
             Value::List(l) => return Ok(l.borrow().clone()),
@@ -2185,7 +2689,17 @@ impl Vm<'_> {
 
     pub fn dict_get(&mut self, d: &Rc<RefCell<Dict>>, key: &Value) -> PyResult<Option<Value>> {
         if let Value::Str(s) = key {
-            return Ok(d.borrow().get_str(&s.s, str_hash(&s.s)));
+            let h = str_hash(&s.s);
+            let found = d.borrow().get_str(&s.s, h);
+            // a str-subclass key with the same hash needs the slow path
+            let other_keys = found.is_none()
+                && d.borrow()
+                    .candidates(h)
+                    .iter()
+                    .any(|(_, k)| !matches!(k, Value::Str(_)));
+            if !other_keys {
+                return Ok(found);
+            }
         }
         let (_, i) = self.dict_find(d, key)?;
         Ok(i.and_then(|i| d.borrow().value_at(i)))
@@ -2216,6 +2730,21 @@ impl Vm<'_> {
     }
 
     pub fn dict_update(&mut self, d: &Rc<RefCell<Dict>>, src: &Value) -> PyResult<()> {
+        if let Some(b) = inherited_base(src, &["keys"]) {
+            return self.dict_update(d, &b);
+        }
+        if let Value::Instance(i) = src {
+            if i.class.lookup("keys").is_some() {
+                let keys = self
+                    .call_dunder(src, "keys", Vec::new())?
+                    .unwrap_or(Value::None);
+                for k in self.collect(keys)? {
+                    let v = self.getitem(src, &k)?;
+                    self.dict_set(d, k, v)?;
+                }
+                return Ok(());
+            }
+        }
         match src {
             Value::Dict(s) => {
                 let items = s.borrow().items();
@@ -2249,6 +2778,18 @@ impl Vm<'_> {
     }
 }
 
+/// The builtin value an instance of a builtin-type subclass carries, when
+/// its class defines none of `dunders` in Python (so the builtin
+/// behaviour applies).
+fn inherited_base(v: &Value, dunders: &[&str]) -> Option<Value> {
+    let Value::Instance(i) = v else { return None };
+    let b = i.base.clone()?;
+    if dunders.iter().any(|d| i.class.lookup(d).is_some()) {
+        return None;
+    }
+    Some(b)
+}
+
 fn unreachable_pair() -> (Vec<Value>, Vec<Value>) {
     (Vec::new(), Vec::new())
 }
@@ -2260,5 +2801,7 @@ pub fn new_exception(cls: Rc<Class>, args: Vec<Value>) -> Value {
         dict: RefCell::new(Default::default()),
         order: RefCell::new(Vec::new()),
         exc: Some(RefCell::new(ExcData::new(args))),
+        base: None,
+        live: RefCell::new(None),
     }))
 }

@@ -106,6 +106,8 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<
         dict: RefCell::new(HashMap::new()),
         kind: Kind::Object,
         is_builtin: true,
+        meta: None,
+        dict_order: Default::default(),
     });
     vm.sandbox.classes.insert(name, c.clone());
     c
@@ -117,6 +119,8 @@ pub(crate) fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
         dict: RefCell::new(HashMap::new()),
         order: RefCell::new(Vec::new()),
         exc: None,
+        base: None,
+        live: RefCell::new(None),
     })
 }
 

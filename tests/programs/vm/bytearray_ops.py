@@ -67,3 +67,17 @@ print(isinstance(a, bytearray), isinstance(a, bytes), type(a).__name__, sorted(b
 print(b"a,b".split(b","), b"x".join([b"1", b"2"]), b"  pad ".strip(), b"AbC".lower(), b"abc".find(b"c"))
 print(b"abc".replace(b"b", b"BB"), b"hello".startswith(b"he"), b"a b  c".split(), b"abc".upper().isupper())
 print(bytes(3), bytes([1, 2]), bytes("xy", "ascii"), b"%s" if False else b"ok", b"abc".count(b""), b"q".center(4, b"-"))
+print(b"%s-%d-%05.1f|%x|%r|%a|%c%c|%-6s|%6b|%.2s|%%" % (b"ab", 42, 3.14159, 255, b"q", "\xe9", 65, b"Z", b"l", bytearray(b"r"), b"trunc"))
+print(bytearray(b"<%s>") % b"x", b"%(k)s=%(v)d" % {b"k": b"key", b"v": 7}, b"%*d|%-*d|" % (5, 1, 4, 2), b"%i %u %X %o %e %g" % (1, 2, 255, 8, 1.5, 2.25))
+for bad in [lambda: b"%s" % "str", lambda: b"%d %d" % (1,), lambda: b"%d" % (1, 2), lambda: b"%c" % 300, lambda: b"%c" % b"ab"]:
+    try:
+        bad()
+    except (TypeError, ValueError, OverflowError) as e:
+        print(type(e).__name__, e)
+table = bytes.maketrans(b"abc", b"xyz")
+print(len(table), table[97:100], b"aabbcc-abc".translate(table), bytearray(b"cab").translate(table, b"b"))
+print(bytearray.maketrans(b"01", b"10") == bytes.maketrans(b"01", b"10"), b"1001".translate(bytearray.maketrans(b"01", b"10")))
+try:
+    bytes.maketrans(b"ab", b"c")
+except ValueError as e:
+    print("ValueError", e)

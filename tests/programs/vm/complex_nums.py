@@ -63,3 +63,9 @@ print("%s %r" % (z, w), "{} {!r}".format(z, -w))
 print(sum([1j, 2, 3.5 + 1j]), [x * 1j for x in range(3)], list(map(abs, [3 + 4j, 1j])))
 print(complex(1, 2) * complex(3, 4) / complex(5, -6), (1e308 + 1e308j) / (1e308 + 1e308j))
 print((1 + 2j) / (inf + 1j), (1 + 2j) / complex(1e-320, 1e-320))
+for bad in [lambda: int(1j), lambda: float(2 + 0j), lambda: divmod(1j, 2), lambda: divmod(3, 1j), lambda: (1 + 2j) // 2,
+            lambda: (1 + 2j) % 2, lambda: pow(1j, 2, 3), lambda: round(1j), lambda: 1j < 2j, lambda: complex(1, "x")]:
+    try:
+        bad()
+    except (TypeError, ValueError) as e:
+        print(type(e).__name__, e)

@@ -55,3 +55,5 @@ for name, f in cases:
         print(name, f())
     except (ValueError, OverflowError, ZeroDivisionError, TypeError) as e:
         print(name, type(e).__name__, e)
+print([math.erf(x) for x in (-3.0, -0.5, 0.0, 1e-10, 0.3, 1.0, 2.5, 6.0)])
+print([math.erfc(x) for x in (-3.0, -0.5, 0.0, 1e-10, 0.3, 1.0, 2.5, 6.0, 30.0)])

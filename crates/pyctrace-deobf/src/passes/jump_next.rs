@@ -22,9 +22,10 @@ fn dead_if_jumps(func: &mut Func, out: &mut Vec<String>) {
         let blk = &func.blocks[b];
         let ends_dead = blk.next.is_none()
             && blk.dead_after.is_none()
-            && blk.instrs.last().is_some_and(|i| {
-                matches!(i.name(), "RETURN_VALUE" | "BREAK_LOOP" | "RAISE_VARARGS")
-            });
+            && blk
+                .instrs
+                .last()
+                .is_some_and(|i| matches!(i.name(), "BREAK_LOOP" | "RAISE_VARARGS"));
         if ends_dead && joins[x].is_some_and(|p| p < k) {
             let loc = blk.instrs.last().map(|i| i.loc).unwrap_or_default();
             let id = func.blocks.len();

@@ -92,6 +92,93 @@ fn warm(func: &Func) -> Vec<bool> {
     seen
 }
 
+fn is_setup(name: &str) -> bool {
+    name.starts_with("SETUP_")
+}
+
+/// Pairs (block ending the normal path of a protected body with a jump,
+/// handler): for each `SETUP_FINALLY`/`SETUP_EXCEPT`/`SETUP_WITH`/
+/// `SETUP_ASYNC_WITH`, the `POP_BLOCK` that closes it on the normal path
+/// (block nesting counted) is followed, through `next` edges, to the first
+/// block that jumps; of several such exits (a `break` in the body...) the
+/// one with the latest line.
+pub fn handler_after_normal_exit(func: &Func, live: &[usize]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for &s in live {
+        let blk = &func.blocks[s];
+        let Some(last) = blk.instrs.last() else {
+            continue;
+        };
+        if !is_setup(last.name()) || last.name() == "SETUP_LOOP" {
+            continue;
+        }
+        let (Some(h), Some(body)) = (last.target, blk.next) else {
+            continue;
+        };
+        // (block, nesting) walk of the body on the normal path
+        let mut seen = HashSet::new();
+        let mut stack = vec![(body, 0i32)];
+        let mut exits: Vec<usize> = Vec::new();
+        while let Some((b, depth)) = stack.pop() {
+            if !seen.insert((b, depth)) || seen.len() > 4 * func.blocks.len() + 16 {
+                continue;
+            }
+            let bk = &func.blocks[b];
+            let mut d = depth;
+            let mut closed = false;
+            for i in &bk.instrs {
+                if is_setup(i.name()) {
+                    d += 1;
+                } else if i.name() == "POP_BLOCK" {
+                    if d == 0 {
+                        closed = true;
+                        break;
+                    }
+                    d -= 1;
+                } else if let Some(t) = i.target {
+                    stack.push((t, d));
+                }
+            }
+            if closed {
+                // follow the normal path to its jump
+                let mut cur = b;
+                let mut steps = 0;
+                loop {
+                    let c = &func.blocks[cur];
+                    match (c.next, c.next_kind) {
+                        (Some(n), NextKind::Jump) => {
+                            if n != h {
+                                exits.push(cur);
+                            }
+                            break;
+                        }
+                        (Some(n), NextKind::Fall) if steps < func.blocks.len() => {
+                            cur = n;
+                            steps += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                continue;
+            }
+            if let Some(n) = bk.next {
+                stack.push((n, d));
+            }
+            // a body that returns closes its block in the compiler's dead code
+            if let Some(dead) = bk.dead_after {
+                stack.push((dead, d));
+            }
+        }
+        let best = exits
+            .into_iter()
+            .max_by_key(|&e| (last_line(func, e).unwrap_or(i32::MIN), std::cmp::Reverse(e)));
+        if let Some(a) = best {
+            out.push((a, h));
+        }
+    }
+    out
+}
+
 /// Computes the compiler-like order.
 pub fn compute_order(func: &Func) -> Vec<usize> {
     let n = func.blocks.len();
@@ -141,6 +228,11 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
             }
         }
     }
+    // up to 3.10 the handler of a `try` (or `with`) follows the jump that
+    // ends the normal path of its body
+    for (a, h) in handler_after_normal_exit(func, &live) {
+        link(a, h, &mut prev, &mut next);
+    }
     let idom = idoms(func);
     let live_set: HashSet<usize> = live.iter().copied().collect();
     // 3.7 to 3.9 lay blocks out in source order: a jump out of a loop
@@ -177,7 +269,7 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
                 continue;
             }
             let key = (al <= tl, al, blk.orig, a);
-            if best.map_or(true, |b| key > b) {
+            if best.is_none_or(|b| key > b) {
                 best = Some(key);
             }
         }
@@ -208,11 +300,61 @@ pub fn compute_order(func: &Func) -> Vec<usize> {
         }
         i32::MAX
     };
+    // a handler without a line (3.11+ `COPY 3; POP_EXCEPT; RERAISE 1`)
+    // follows the code it protects
+    let mut protects: Vec<Option<i32>> = vec![None; n];
+    for &b in &live {
+        let blk = &func.blocks[b];
+        for (h, l) in blk
+            .instrs
+            .iter()
+            .map(|i| (i.handler, i.loc.line))
+            .chain(std::iter::once((blk.jump_handler, blk.jump_loc.line)))
+        {
+            if let (Some(h), Some(l)) = (h, l) {
+                let p = &mut protects[h.block];
+                *p = Some(p.map_or(l, |x| x.max(l)));
+            }
+        }
+    }
+    // the exit of a `for` loop (3.12+: `END_FOR`, on the line of the
+    // `for`) follows the body of the loop (2.7, 3.10 and 3.11 measured
+    // worse)
+    let mut after_loop: Vec<Option<i32>> = vec![None; n];
+    let v = func.version;
+    if v.at_least(3, 6) && (!v.at_least(3, 10) || v.at_least(3, 12)) {
+        let bodies = loop_bodies(func, &idom);
+        for &b in &live {
+            for i in &func.blocks[b].instrs {
+                if i.name() != "FOR_ITER" {
+                    continue;
+                }
+                let Some(e) = i.target else { continue };
+                let last = bodies
+                    .iter()
+                    .filter(|body| body.contains(&b))
+                    .flat_map(|body| body.iter())
+                    .filter_map(|&x| last_line(func, x))
+                    .max();
+                after_loop[e] = last;
+            }
+        }
+    }
+    let head_key = |h: usize| {
+        let l = chain_line(h);
+        if let Some(end) = after_loop[h] {
+            return (end.max(l), true);
+        }
+        match protects[h] {
+            Some(p) if l == i32::MAX => (p, true),
+            _ => (l, false),
+        }
+    };
     heads.sort_by_key(|&h| {
         (
             h != 0,
             cold_last && !warm[h],
-            chain_line(h),
+            head_key(h),
             func.blocks[h].orig,
         )
     });

@@ -13,13 +13,26 @@ impl Pass for MergeBlocks {
 
     fn run(&self, func: &mut Func, _ctx: &Ctx) -> Vec<String> {
         let mut out = Vec::new();
+        // the jump that ends the normal path of a `try` body over its
+        // handler stays (the handler is laid out after it, up to 3.10)
+        let mut exits = vec![false; func.blocks.len()];
+        for (a, _) in super::layout::handler_after_normal_exit(func, &func.order) {
+            exits[a] = true;
+        }
         loop {
             let refs = func.ref_counts();
+            // the compiler's dead code keeps its place after its anchor
+            let mut anchored = vec![false; func.blocks.len()];
+            for &b in &func.order {
+                if let Some(d) = func.blocks[b].dead_after {
+                    anchored[d] = true;
+                }
+            }
             let mut merged = None;
             for &a in &func.order {
                 let blk = &func.blocks[a];
                 let Some(n) = blk.next else { continue };
-                if n == 0 || n == a || refs[n] != 1 {
+                if n == 0 || n == a || refs[n] != 1 || anchored[n] || exits[a] {
                     continue;
                 }
                 // keep basic blocks basic: no jump in the middle

@@ -14,6 +14,33 @@ impl Pass for DropUnreachable {
 
     fn run(&self, func: &mut Func, _ctx: &Ctx) -> Vec<String> {
         let mut seen = func.reachable();
+        // dead code anchored at junk that folding cut off (junk behind an
+        // opaque predicate between a `return` and the compiler's dead
+        // code) goes to the live block before the junk, when that one
+        // ends the way the compiler's dead code follows
+        let mut by_orig: Vec<usize> = func.order.clone();
+        by_orig.sort_by_key(|&b| func.blocks[b].orig);
+        for k in 0..by_orig.len() {
+            let b = by_orig[k];
+            let Some(d) = func.blocks[b].dead_after else {
+                continue;
+            };
+            if seen[b] {
+                continue;
+            }
+            let before = by_orig[..k]
+                .iter()
+                .rev()
+                .copied()
+                .find(|&p| seen[p] && func.blocks[p].orig < func.blocks[b].orig);
+            if let Some(p) = before {
+                let pb = &func.blocks[p];
+                if pb.next.is_none() && pb.dead_after.is_none() && !pb.instrs.is_empty() {
+                    func.blocks[p].dead_after = Some(d);
+                    func.blocks[b].dead_after = None;
+                }
+            }
+        }
         // the compiler's own dead code stays with the block it follows
         loop {
             let mut changed = false;
@@ -27,6 +54,60 @@ impl Pass for DropUnreachable {
             }
             if !changed {
                 break;
+            }
+        }
+        // dead code entering a block that folding emptied goes where that
+        // block leads
+        let through = |func: &Func, seen: &[bool], mut b: usize| {
+            let mut steps = 0;
+            while !seen[b] && func.blocks[b].instrs.is_empty() && steps < func.blocks.len() {
+                match func.blocks[b].next {
+                    Some(n) => b = n,
+                    None => break,
+                }
+                steps += 1;
+            }
+            b
+        };
+        for k in 0..func.order.len() {
+            let b = func.order[k];
+            if !seen[b] {
+                continue;
+            }
+            if let Some(n) = func.blocks[b].next {
+                let t = through(func, &seen, n);
+                if t != n && seen[t] {
+                    func.blocks[b].next = Some(t);
+                    func.blocks[b].next_kind = crate::ir::NextKind::Jump;
+                }
+            }
+            for i in 0..func.blocks[b].instrs.len() {
+                if let Some(n) = func.blocks[b].instrs[i].target {
+                    let t = through(func, &seen, n);
+                    if t != n && seen[t] {
+                        func.blocks[b].instrs[i].target = Some(t);
+                    }
+                }
+            }
+        }
+        // dead code jumping (or falling) into a block that is gone goes too
+        loop {
+            let mut changed = false;
+            for &b in &func.order {
+                if seen[b] && func.successors(b).iter().any(|&s| !seen[s]) {
+                    seen[b] = false;
+                    changed = true;
+                }
+            }
+            if !changed {
+                break;
+            }
+        }
+        for &b in &func.order {
+            if let Some(d) = func.blocks[b].dead_after {
+                if !seen[d] {
+                    func.blocks[b].dead_after = None;
+                }
             }
         }
         let mut out = Vec::new();

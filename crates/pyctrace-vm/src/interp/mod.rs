@@ -500,6 +500,7 @@ impl<'io> Vm<'io> {
             | Op::LoadClassDeref { .. }
             | Op::LoadFromDictOrGlobals(_)
             | Op::LoadLocals
+            | Op::SetupAnnotations
             | Op::MakeCell(_)
             | Op::CopyFreeVars(_)
             | Op::LoadAttr { .. }
@@ -583,6 +584,12 @@ impl<'io> Vm<'io> {
             Op::ImportName(_) | Op::ImportFrom(_) | Op::ImportStar => {
                 crate::ops::imports::exec(self, f, op)?
             }
+            Op::MatchClass { .. }
+            | Op::MatchMapping
+            | Op::MatchSequence
+            | Op::MatchKeys { .. }
+            | Op::GetLen
+            | Op::CopyDictWithoutKeys => crate::ops::matching::exec(self, f, op)?,
             Op::Invalid { reason } => return Err(self.fatal_at(f, reason.to_string())),
             Op::Unsupported => {
                 let instr = &f.code.instrs[f.lasti];

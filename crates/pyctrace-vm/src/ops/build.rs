@@ -145,7 +145,7 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             }
         }
         Op::DictUpdate(i) | Op::DictMerge(i) => {
-            let v = pop(vm, f)?;
+            let v = crate::types::class::mapping_base(pop(vm, f)?);
             match peek(vm, f, i as usize)? {
                 Value::Dict(d) => {
                     if !matches!(v, Value::Dict(_)) {
@@ -171,6 +171,16 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
                 _ => return Err(vm.fatal_at(f, "DICT_UPDATE target is not a dict".into())),
             }
         }
+        Op::BuildSeqUnpack(n, kind) if kind >= 2 => {
+            // 3.8 BUILD_SET_UNPACK: each part is merged as by set.update,
+            // which decides the table layout
+            let parts = popn(vm, f, n as usize)?;
+            let s = crate::types::set::new_set(vm, Vec::new())?;
+            for p in parts {
+                crate::types::set::fill_from(vm, &s, &p)?;
+            }
+            push(vm, f, Value::Set(s))?;
+        }
         Op::BuildSeqUnpack(n, kind) => {
             let parts = popn(vm, f, n as usize)?;
             let mut items = Vec::new();
@@ -189,6 +199,7 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             let parts = popn(vm, f, n as usize)?;
             let d = Rc::new(RefCell::new(Dict::new()));
             for p in parts {
+                let p = crate::types::class::mapping_base(p);
                 if !matches!(p, Value::Dict(_)) {
                     let t = vm.type_name(&p);
                     return Err(vm.type_error(format!("'{}' object is not a mapping", t)));

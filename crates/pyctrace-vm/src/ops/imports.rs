@@ -85,7 +85,7 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             let Value::Instance(inst) = &m else {
                 return Ok(());
             };
-            let names: Vec<String> = inst.order.borrow().clone();
+            let names: Vec<String> = inst.attr_names();
             let target = f.names.clone().unwrap_or_else(|| f.globals.clone());
             for k in names {
                 if k.starts_with('_') {

@@ -271,6 +271,18 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
             Some(d) => push(vm, f, Value::Dict(d))?,
             None => return Err(vm.new_exc("SystemError", "no locals found")),
         },
+        Op::SetupAnnotations => match f.names.clone() {
+            Some(d) => {
+                let key = Value::str("__annotations__");
+                if vm.dict_get(&d, &key)?.is_none() {
+                    let ann = Value::Dict(Rc::new(RefCell::new(crate::types::dict::Dict::new())));
+                    vm.dict_set(&d, key, ann)?;
+                }
+            }
+            None => {
+                return Err(vm.new_exc("SystemError", "no locals found when setting up annotations"))
+            }
+        },
         Op::MakeCell(i) => {
             let s = slot_check(vm, f, i)?;
             let init = f.locals[s].take();

@@ -13,6 +13,7 @@ pub mod generators;
 pub mod imports;
 pub mod iteration;
 pub mod load_store;
+pub mod matching;
 pub mod stack;
 
 use crate::interp::{Frame, PyResult, Vm};

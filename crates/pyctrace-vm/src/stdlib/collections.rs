@@ -915,6 +915,8 @@ fn namedtuple(vm: &mut Vm, a: Args) -> PyResult<Value> {
         dict: RefCell::new(dict),
         kind: Kind::Object,
         is_builtin: false,
+        meta: None,
+        dict_order: Default::default(),
     });
     Ok(Value::Class(cls))
 }

@@ -4,8 +4,8 @@
 //! (Shewchuk's exact partials), `hypot`/`dist` (3.8-3.9 scaled sum, 3.10+
 //! compensated sum with a differential correction), logarithms of ints
 //! beyond the float range. Functions that appeared in a later version are
-//! absent before it. `erf`, `erfc`, `gamma`, `lgamma` stop with an
-//! unsupported-feature error.
+//! absent before it. `gamma` and `lgamma` (CPython's own Lanczos code)
+//! stop with an unsupported-feature error.
 
 use std::rc::Rc;
 
@@ -26,6 +26,8 @@ pub(crate) mod libm {
     mod c {
         extern "C" {
             pub fn exp2(x: f64) -> f64;
+            pub fn erf(x: f64) -> f64;
+            pub fn erfc(x: f64) -> f64;
             pub fn expm1(x: f64) -> f64;
             pub fn log1p(x: f64) -> f64;
             pub fn sinh(x: f64) -> f64;
@@ -62,6 +64,14 @@ pub(crate) mod libm {
     #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
     pub fn cbrt(x: f64) -> f64 {
         x.cbrt()
+    }
+    pub fn erf(x: f64) -> f64 {
+        // SAFETY: a pure libm function of one double
+        unsafe { c::erf(x) }
+    }
+    pub fn erfc(x: f64) -> f64 {
+        // SAFETY: a pure libm function of one double
+        unsafe { c::erfc(x) }
     }
     pub fn exp2(x: f64) -> f64 {
         // SAFETY: a pure libm function of one double
@@ -572,9 +582,11 @@ pub fn make_math(vm: &mut Vm) -> Rc<Instance> {
         unary!("cbrt", libm::cbrt, false);
         unary!("exp2", libm::exp2, true);
     }
-    for name in ["erf", "erfc", "gamma", "lgamma"] {
+    unary!("erf", libm::erf, false);
+    unary!("erfc", libm::erfc, false);
+    for name in ["gamma", "lgamma"] {
         let f: crate::types::function::NativeImpl =
-            |vm, _| Err(vm.unsupported("math.erf/erfc/gamma/lgamma"));
+            |vm, _| Err(vm.unsupported("math.gamma/lgamma"));
         m.set(name, native_value(name, f));
     }
     func(&m, "degrees", |vm, a| {

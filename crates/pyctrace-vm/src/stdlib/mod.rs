@@ -67,6 +67,8 @@ pub fn exc_class(vm: &mut Vm, key: &'static str, base: &str) -> Rc<Class> {
         dict: RefCell::new(HashMap::new()),
         kind: Kind::Exception,
         is_builtin: false,
+        meta: None,
+        dict_order: Default::default(),
     });
     vm.sandbox.classes.insert(key, c.clone());
     c

@@ -10,6 +10,8 @@
 //! argument) is seeded from the sandbox's virtual clock in nanoseconds: a
 //! run is deterministic, the host's entropy is never read.
 //!
+//! `SystemRandom` is `Random` here (seeded from the virtual clock too).
+//!
 //! Generator states live in a per-run (per-thread) table; a `Random`
 //! instance holds its index.
 
@@ -279,6 +281,8 @@ fn random_class(vm: &mut Vm) -> Rc<Class> {
         dict: RefCell::new(dict),
         kind: Kind::Object,
         is_builtin: false,
+        meta: None,
+        dict_order: Default::default(),
     });
     vm.sandbox.classes.insert("random.Random", c.clone());
     c
@@ -298,17 +302,17 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
     };
     seed_value(vm, id, seed)?;
     obj.set("\0generator", Value::Int(id as i64));
-    method(&obj, "seed", |vm, a| {
+    method(obj, "seed", |vm, a| {
         let id = gen_id(vm, &a)?;
         seed_value(vm, id, arg(&a, 0, "a"))?;
         Ok(Value::None)
     });
-    method(&obj, "random", |vm, a| {
+    method(obj, "random", |vm, a| {
         let id = gen_id(vm, &a)?;
         Ok(Value::Float(with_gen(id, |g| g.random()).unwrap_or(0.0)))
     });
-    method(&obj, "getrandbits", getrandbits);
-    method(&obj, "randbytes", |vm, a| {
+    method(obj, "getrandbits", getrandbits);
+    method(obj, "randbytes", |vm, a| {
         let id = gen_id(vm, &a)?;
         let n = vm.to_i64(&arg(&a, 0, "n").unwrap_or(Value::None))?;
         if n < 0 {
@@ -324,19 +328,19 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         b.resize(n as usize, 0);
         Ok(Value::Bytes(Rc::new(b)))
     });
-    method(&obj, "randrange", |vm, a| {
+    method(obj, "randrange", |vm, a| {
         let start = arg(&a, 0, "start").unwrap_or(Value::None);
         let stop = arg(&a, 1, "stop");
         let step = arg(&a, 2, "step");
         randrange(vm, &a, start, stop, step)
     });
-    method(&obj, "randint", |vm, a| {
+    method(obj, "randint", |vm, a| {
         let lo = arg(&a, 0, "a").unwrap_or(Value::None);
         let hi = arg(&a, 1, "b").unwrap_or(Value::None);
         let stop = vm.binary_op(crate::lift::BinOp::Add, &hi, &Value::Int(1))?;
         randrange(vm, &a, lo, Some(stop), None)
     });
-    method(&obj, "choice", |vm, a| {
+    method(obj, "choice", |vm, a| {
         let id = gen_id(vm, &a)?;
         let seq = arg(&a, 0, "seq").unwrap_or(Value::None);
         let n = vm.len(&seq)?;
@@ -346,7 +350,7 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         let i = with_gen(id, |g| g.below_usize(n)).unwrap_or(0);
         vm.getitem(&seq, &Value::Int(i as i64))
     });
-    method(&obj, "shuffle", |vm, a| {
+    method(obj, "shuffle", |vm, a| {
         let id = gen_id(vm, &a)?;
         let x = arg(&a, 0, "x").unwrap_or(Value::None);
         let n = vm.len(&x)?;
@@ -361,16 +365,16 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         }
         Ok(Value::None)
     });
-    method(&obj, "sample", sample);
-    method(&obj, "choices", choices);
-    method(&obj, "uniform", |vm, a| {
+    method(obj, "sample", sample);
+    method(obj, "choices", choices);
+    method(obj, "uniform", |vm, a| {
         let id = gen_id(vm, &a)?;
         let lo = float_of(vm, &arg(&a, 0, "a").unwrap_or(Value::None))?;
         let hi = float_of(vm, &arg(&a, 1, "b").unwrap_or(Value::None))?;
         let r = with_gen(id, |g| g.random()).unwrap_or(0.0);
         Ok(Value::Float(lo + (hi - lo) * r))
     });
-    method(&obj, "triangular", |vm, a| {
+    method(obj, "triangular", |vm, a| {
         let id = gen_id(vm, &a)?;
         let get = |vm: &mut Vm, i: usize, kw: &str, d: f64| -> PyResult<Option<f64>> {
             match arg(&a, i, kw) {
@@ -399,7 +403,7 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         }
         Ok(Value::Float(low + (high - low) * (u * c).sqrt()))
     });
-    method(&obj, "gauss", |vm, a| {
+    method(obj, "gauss", |vm, a| {
         let id = gen_id(vm, &a)?;
         let mu = float_of(vm, &arg(&a, 0, "mu").unwrap_or(Value::Float(0.0)))?;
         let sigma = float_of(vm, &arg(&a, 1, "sigma").unwrap_or(Value::Float(1.0)))?;
@@ -415,7 +419,7 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         .unwrap_or(0.0);
         Ok(Value::Float(mu + z * sigma))
     });
-    method(&obj, "normalvariate", |vm, a| {
+    method(obj, "normalvariate", |vm, a| {
         let id = gen_id(vm, &a)?;
         let mu = float_of(vm, &arg(&a, 0, "mu").unwrap_or(Value::Float(0.0)))?;
         let sigma = float_of(vm, &arg(&a, 1, "sigma").unwrap_or(Value::Float(1.0)))?;
@@ -431,7 +435,7 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         .unwrap_or(0.0);
         Ok(Value::Float(mu + z * sigma))
     });
-    method(&obj, "expovariate", |vm, a| {
+    method(obj, "expovariate", |vm, a| {
         let id = gen_id(vm, &a)?;
         let lambd = float_of(vm, &arg(&a, 0, "lambd").unwrap_or(Value::Float(1.0)))?;
         let r = with_gen(id, |g| g.random()).unwrap_or(0.0);
@@ -440,7 +444,7 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         }
         Ok(Value::Float(-libm::log(1.0 - r) / lambd))
     });
-    method(&obj, "getstate", |vm, a| {
+    method(obj, "getstate", |vm, a| {
         let id = gen_id(vm, &a)?;
         let g = with_gen(id, |g| g.clone()).unwrap_or_else(Mt::new);
         let mut items: Vec<Value> = g.state.iter().map(|w| Value::Int(*w as i64)).collect();
@@ -451,15 +455,23 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
             g.gauss_next.map_or(Value::None, Value::Float),
         ]))
     });
-    method(&obj, "setstate", |vm, a| {
+    method(obj, "setstate", |vm, a| {
         let id = gen_id(vm, &a)?;
         let st = arg(&a, 0, "state").unwrap_or(Value::None);
+        let version = vm.getitem(&st, &Value::Int(0))?;
+        if !matches!(version, Value::Int(3)) {
+            let v = vm.str(&version)?;
+            return Err(vm.value_error(&format!(
+                "state with version {} passed to Random.setstate() of version 3",
+                v
+            )));
+        }
         let parts = match &st {
             Value::Tuple(t) if t.len() == 3 => t.clone(),
             _ => {
-                return Err(vm.value_error(
-                    "state with version None passed to Random.setstate() of version 3",
-                ))
+                return Err(
+                    vm.value_error("state must be a 3-tuple (version, internal state, gauss_next)")
+                )
             }
         };
         let Value::Tuple(words) = &parts[1] else {
@@ -470,9 +482,8 @@ fn init_generator(vm: &mut Vm, obj: &Rc<Instance>, seed: Option<Value>) -> PyRes
         }
         let mut g = Mt::new();
         for (k, w) in words.iter().enumerate() {
-            let x = int::as_big(w)
-                .and_then(|b| b.to_u64())
-                .filter(|x| *x <= u32::MAX as u64 || k == N);
+            // words are C unsigned longs, truncated to 32 bits
+            let x = int::as_big(w).and_then(|b| b.to_u64());
             let Some(x) = x else {
                 return Err(vm.new_exc(
                     "OverflowError",
@@ -791,6 +802,9 @@ pub fn make_random(vm: &mut Vm) -> PyResult<Rc<Instance>> {
             m.set(name, f);
         }
     }
+    // SystemRandom draws from the same virtual-clock-seeded generator:
+    // the sandbox reads no host entropy
+    m.set("SystemRandom", Value::Class(cls.clone()));
     m.set("Random", Value::Class(cls));
     Ok(m)
 }

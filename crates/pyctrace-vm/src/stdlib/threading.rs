@@ -49,8 +49,10 @@ fn class(
     let bases = vec![base.unwrap_or_else(|| vm.class("object"))];
     let mro_rest = c3_mro(&bases).unwrap_or_default();
     let mut dict = HashMap::new();
+    let mut order = Vec::new();
     for (n, f) in methods {
         dict.insert(n.to_string(), native_value(n, *f));
+        order.push(n.to_string());
     }
     Rc::new(Class {
         name: name.to_string(),
@@ -61,6 +63,8 @@ fn class(
         dict: RefCell::new(dict),
         kind: Kind::Object,
         is_builtin: false,
+        meta: None,
+        dict_order: RefCell::new(order),
     })
 }
 

@@ -211,9 +211,13 @@ fn tuple_arg(vm: &mut Vm, v: Option<&Value>, fname: &str) -> PyResult<[i64; 9]> 
     for (k, x) in t.iter().enumerate() {
         out[k] = vm.to_i64(x)?;
     }
-    // keeps the calendar arithmetic far from i64 overflow
-    if out.iter().any(|v| v.abs() > 1_000_000_000) {
-        return Err(vm.new_exc("OverflowError", "time tuple value out of range"));
+    // the fields are C ints (which also keeps the calendar arithmetic
+    // far from i64 overflow)
+    if out.iter().any(|v| *v > i32::MAX as i64) {
+        return Err(vm.new_exc("OverflowError", "signed integer is greater than maximum"));
+    }
+    if out.iter().any(|v| *v < i32::MIN as i64) {
+        return Err(vm.new_exc("OverflowError", "signed integer is less than minimum"));
     }
     Ok(out)
 }
@@ -290,8 +294,24 @@ fn strftime(vm: &mut Vm, fmt: &str, f: &[i64; 9], zone: &str) -> PyResult<String
             'n' => out.push('\n'),
             't' => out.push('\t'),
             '%' => out.push('%'),
+            'C' => out.push_str(&format!("{:02}", f[0].div_euclid(100))),
+            'k' => out.push_str(&format!("{:2}", f[3])),
+            'l' => out.push_str(&format!("{:2}", hour12)),
+            'P' => out.push_str(if f[3] < 12 { "am" } else { "pm" }),
+            'r' => out.push_str(&format!(
+                "{:02}:{:02}:{:02} {}",
+                hour12,
+                f[4],
+                f[5],
+                if f[3] < 12 { "AM" } else { "PM" }
+            )),
+            'G' | 'g' | 'V' | 'E' | 'O' | 's' | '+' => {
+                return Err(vm.unsupported(&format!("time.strftime directive %{}", d)));
+            }
+            // the C library copies directives it does not know
             other => {
-                return Err(vm.unsupported(&format!("time.strftime directive %{}", other)));
+                out.push('%');
+                out.push(other);
             }
         }
     }
@@ -342,9 +362,14 @@ pub fn make_time(vm: &mut Vm) -> Rc<Instance> {
     });
     func(&m, "mktime", |vm, a| {
         let f = tuple_arg(vm, a.pos.first(), "mktime")?;
-        let days = days_from_civil(f[0], f[1], 1) + f[2] - 1;
+        // mktime normalises out-of-range fields: months carry into years
+        let months = f[0] * 12 + f[1] - 1;
+        let days = days_from_civil(months.div_euclid(12), months.rem_euclid(12) + 1, 1) + f[2] - 1;
+        // a positive tm_isdst in a zone without DST moves the result back
+        // an hour, as glibc's mktime does for UTC
+        let dst = if f[8] > 0 { 3600 } else { 0 };
         Ok(Value::Float(
-            (days * 86400 + f[3] * 3600 + f[4] * 60 + f[5]) as f64,
+            (days * 86400 + f[3] * 3600 + f[4] * 60 + f[5] - dst) as f64,
         ))
     });
     func(&m, "strftime", |vm, a| {

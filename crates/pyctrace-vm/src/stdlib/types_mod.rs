@@ -112,6 +112,8 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
         dict: RefCell::new(dict),
         kind: Kind::Object,
         is_builtin: false,
+        meta: None,
+        dict_order: Default::default(),
     });
     vm.sandbox
         .classes

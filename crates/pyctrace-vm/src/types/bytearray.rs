@@ -96,10 +96,7 @@ pub fn repr(b: &[u8]) -> String {
 
 fn byte_value(vm: &mut Vm, v: &Value) -> PyResult<u8> {
     let n = match v {
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => match vm.to_i64(v) {
-            Ok(n) => n,
-            Err(_) => -1,
-        },
+        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => vm.to_i64(v).unwrap_or(-1),
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!(
@@ -197,7 +194,10 @@ pub fn construct(vm: &mut Vm, a: &Args) -> PyResult<Value> {
 
 fn index_of(vm: &mut Vm, key: &Value, len: usize) -> PyResult<usize> {
     let i = match key {
-        Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => vm.to_i64(key)?,
+        Value::BigInt(_) => {
+            return Err(vm.new_exc("IndexError", "cannot fit 'int' into an index-sized integer"))
+        }
+        Value::Int(_) | Value::Bool(_) => vm.to_i64(key)?,
         other => {
             let t = vm.type_name(other);
             return Err(vm.type_error(format!(
@@ -301,6 +301,10 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<V
             v.extend(y.borrow().iter());
             Ok(Some(new_bytes(v)))
         }
+        (BinOp::Mod, Value::ByteArray(x), _) => {
+            let f = x.borrow().clone();
+            Ok(Some(new(percent(vm, &f, b)?)))
+        }
         (BinOp::Mul, Value::ByteArray(x), n) | (BinOp::Mul, n, Value::ByteArray(x))
             if crate::types::int::is_int(n) =>
         {
@@ -361,6 +365,10 @@ pub fn call_method(vm: &mut Vm, b: &Data, name: &str, args: Args) -> PyResult<Va
             Ok(Value::None)
         }
         "extend" => {
+            if let Value::Int(_) | Value::Bool(_) | Value::BigInt(_) = arg0 {
+                let t = vm.type_name(&arg0);
+                return Err(vm.type_error(format!("can't extend bytearray with {}", t)));
+            }
             let items = from_source(vm, &arg0, &Args::new(Vec::new()))?;
             vm.charge_memory(items.len())?;
             b.borrow_mut().extend(items);
@@ -458,6 +466,8 @@ fn bounds(vm: &mut Vm, a: &[Value], from: usize, len: usize) -> PyResult<(usize,
 }
 
 const WS: &[u8] = b" \t\n\r\x0b\x0c";
+
+type BytePred = fn(&u8) -> bool;
 
 fn split_ws(d: &[u8], max: i64, reverse: bool) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
@@ -971,7 +981,7 @@ pub fn common_method(
         "isspace" => all(|c| WS.contains(c)),
         "isascii" => Value::Bool(d.is_ascii()),
         "isupper" | "islower" => {
-            let (want, other): (fn(&u8) -> bool, fn(&u8) -> bool) = if name == "isupper" {
+            let (want, other): (BytePred, BytePred) = if name == "isupper" {
                 (u8::is_ascii_uppercase, u8::is_ascii_lowercase)
             } else {
                 (u8::is_ascii_lowercase, u8::is_ascii_uppercase)
@@ -1013,7 +1023,7 @@ pub fn common_method(
             vm.charge_memory(width)?;
             let mut out = vec![fill; left];
             out.extend_from_slice(d);
-            out.extend(std::iter::repeat(fill).take(n - left));
+            out.resize(out.len() + n - left, fill);
             make(out)
         }
         "zfill" => {
@@ -1029,7 +1039,7 @@ pub fn common_method(
                 _ => (&d[..0], d),
             };
             out.extend_from_slice(sign);
-            out.extend(std::iter::repeat(b'0').take(n));
+            out.resize(out.len() + n, b'0');
             out.extend_from_slice(rest);
             make(out)
         }
@@ -1115,7 +1125,7 @@ pub fn common_method(
                         if size > 0 {
                             let n = size - col % size;
                             vm.charge_memory(n as usize)?;
-                            out.extend(std::iter::repeat(b' ').take(n as usize));
+                            out.resize(out.len() + n as usize, b' ');
                             col += n;
                         }
                     }
@@ -1133,4 +1143,172 @@ pub fn common_method(
         }
         _ => return Ok(None),
     }))
+}
+
+/// `bytes % args` / `bytearray % args` (PEP 461): `%s`/`%b` insert
+/// bytes-like values, `%r`/`%a` the ASCII repr, `%c` one byte, numeric
+/// conversions format as `str % args` does.
+pub fn percent(vm: &mut Vm, fmt: &[u8], args: &Value) -> PyResult<Vec<u8>> {
+    let items: Vec<Value> = match args {
+        Value::Tuple(t) => (**t).clone(),
+        other => vec![other.clone()],
+    };
+    let mapping = matches!(args, Value::Dict(_));
+    let mut next = 0usize;
+    let mut out = Vec::new();
+    let mut i = 0;
+    let take = |vm: &mut Vm, next: &mut usize| -> PyResult<Value> {
+        let v = items.get(*next).cloned();
+        *next += 1;
+        v.ok_or_else(|| vm.type_error("not enough arguments for format string".into()))
+    };
+    while i < fmt.len() {
+        if fmt[i] != b'%' {
+            out.push(fmt[i]);
+            i += 1;
+            continue;
+        }
+        i += 1;
+        let mut keyed = None;
+        if fmt.get(i) == Some(&b'(') {
+            let start = i + 1;
+            let Some(len) = fmt[start..].iter().position(|c| *c == b')') else {
+                return Err(vm.value_error("incomplete format key"));
+            };
+            let key = Value::Bytes(Rc::new(fmt[start..start + len].to_vec()));
+            keyed = Some(vm.getitem(args, &key)?);
+            i = start + len + 1;
+        }
+        // flags, width, precision (with `*`)
+        let mut spec = String::from("%");
+        while let Some(&c) = fmt.get(i) {
+            if b"-+ #0".contains(&c) {
+                spec.push(c as char);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let mut width_prec = |vm: &mut Vm, i: &mut usize, spec: &mut String| -> PyResult<()> {
+            if fmt.get(*i) == Some(&b'*') {
+                let w = take(vm, &mut next)?;
+                spec.push_str(&vm.to_i64(&w)?.to_string());
+                *i += 1;
+            } else {
+                while let Some(&c) = fmt.get(*i) {
+                    if !c.is_ascii_digit() {
+                        break;
+                    }
+                    spec.push(c as char);
+                    *i += 1;
+                }
+            }
+            Ok(())
+        };
+        width_prec(vm, &mut i, &mut spec)?;
+        if fmt.get(i) == Some(&b'.') {
+            spec.push('.');
+            i += 1;
+            width_prec(vm, &mut i, &mut spec)?;
+        }
+        while matches!(fmt.get(i), Some(b'h' | b'l' | b'L')) {
+            i += 1;
+        }
+        let Some(&conv) = fmt.get(i) else {
+            return Err(vm.value_error("incomplete format"));
+        };
+        i += 1;
+        if conv == b'%' {
+            out.push(b'%');
+            continue;
+        }
+        let arg = match keyed.take() {
+            Some(v) => v,
+            None => take(vm, &mut next)?,
+        };
+        // the padding of a raw insertion, from the parsed flags and width
+        let left = spec.contains('-');
+        let digits: String = spec
+            .trim_start_matches('%')
+            .trim_start_matches(['-', '+', ' ', '#', '0'])
+            .to_string();
+        let (width, prec) = match digits.split_once('.') {
+            Some((w, p)) => (w.parse::<usize>().unwrap_or(0), p.parse::<usize>().ok()),
+            None => (digits.parse::<usize>().unwrap_or(0), None),
+        };
+        let raw = match conv {
+            b's' | b'b' => match bytes_like(&arg) {
+                Some(b) => Some(b),
+                None => {
+                    let t = vm.type_name(&arg);
+                    return Err(vm.type_error(format!(
+                        "%b requires a bytes-like object, or an object that implements __bytes__, not '{}'",
+                        t
+                    )));
+                }
+            },
+            b'r' | b'a' => {
+                let r = vm.repr(&arg)?;
+                Some(crate::protocol::ascii_escape(&r).into_bytes())
+            }
+            b'c' => match &arg {
+                Value::Int(_) | Value::Bool(_) | Value::BigInt(_) => {
+                    let n = vm.to_i64(&arg).unwrap_or(-1);
+                    if !(0..256).contains(&n) {
+                        return Err(vm.new_exc("OverflowError", "%c arg not in range(256)"));
+                    }
+                    Some(vec![n as u8])
+                }
+                other => match bytes_like(other) {
+                    Some(b) if b.len() == 1 => Some(b),
+                    _ => {
+                        return Err(vm.type_error(
+                            "%c requires an integer in range(256) or a single byte".into(),
+                        ))
+                    }
+                },
+            },
+            _ => None,
+        };
+        match raw {
+            Some(mut b) => {
+                if let (Some(p), b's' | b'b' | b'r' | b'a') = (prec, conv) {
+                    b.truncate(p);
+                }
+                vm.charge_memory(width.max(b.len()))?;
+                let pad = width.saturating_sub(b.len());
+                if !left {
+                    out.resize(out.len() + pad, b' ');
+                }
+                out.extend_from_slice(&b);
+                if left {
+                    out.resize(out.len() + pad, b' ');
+                }
+            }
+            None => {
+                spec.push(conv as char);
+                let text = crate::format::percent_format(vm, &spec, &Value::tuple(vec![arg]))?;
+                out.extend(text.chars().map(|c| c as u32 as u8));
+            }
+        }
+    }
+    if !mapping && next < items.len() && !matches!(args, Value::Instance(_)) {
+        return Err(vm.type_error("not all arguments converted during bytes formatting".into()));
+    }
+    Ok(out)
+}
+
+/// `bytes.maketrans(frm, to)` (also `bytearray.maketrans`): a 256-byte
+/// table mapping each byte of `frm` to the byte of `to` at its position.
+pub fn maketrans(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    let frm = need_bytes(vm, &a.pos.first().cloned().unwrap_or(Value::None))?;
+    let to = need_bytes(vm, &a.pos.get(1).cloned().unwrap_or(Value::None))?;
+    if frm.len() != to.len() {
+        return Err(vm.value_error("maketrans arguments must have same length"));
+    }
+    let mut table: Vec<u8> = (0..=255u8).collect();
+    for (f, t) in frm.iter().zip(to.iter()) {
+        table[*f as usize] = *t;
+    }
+    Ok(new_bytes(table))
 }

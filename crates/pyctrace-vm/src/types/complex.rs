@@ -196,6 +196,25 @@ pub fn binary(vm: &mut Vm, op: BinOp, a: &Value, b: &Value) -> PyResult<Option<V
     Ok(Some(value(r[0], r[1])))
 }
 
+/// `divmod()` with a complex operand: a TypeError, worded per version.
+pub fn check_divmod(vm: &mut Vm, a: &Value, b: &Value) -> PyResult<()> {
+    if !matches!(a, Value::Complex(_)) && !matches!(b, Value::Complex(_)) {
+        return Ok(());
+    }
+    let numeric = |v: &Value| real_or_complex(v).is_some();
+    if !numeric(a) || !numeric(b) {
+        return Ok(());
+    }
+    if vm.version.at_least(3, 10) {
+        let (ta, tb) = (vm.type_name(a), vm.type_name(b));
+        return Err(vm.type_error(format!(
+            "unsupported operand type(s) for divmod(): '{}' and '{}'",
+            ta, tb
+        )));
+    }
+    Err(vm.type_error("can't take floor or mod of complex number.".into()))
+}
+
 /// `abs(c)`: `_Py_c_abs`.
 pub fn abs(vm: &mut Vm, c: &C) -> PyResult<Value> {
     let [re, im] = *c;
@@ -249,13 +268,12 @@ fn float_prefix(s: &[u8]) -> Option<(f64, usize)> {
     let digits = |s: &[u8], mut i: usize| -> (usize, bool) {
         let start = i;
         while i < s.len() {
-            if s[i].is_ascii_digit() {
-                i += 1;
-            } else if s[i] == b'_' && i > start && i + 1 < s.len() && s[i + 1].is_ascii_digit() {
-                i += 1;
-            } else {
+            let underscore =
+                s[i] == b'_' && i > start && i + 1 < s.len() && s[i + 1].is_ascii_digit();
+            if !(s[i].is_ascii_digit() || underscore) {
                 break;
             }
+            i += 1;
         }
         (i, i > start)
     };

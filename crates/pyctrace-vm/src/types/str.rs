@@ -413,7 +413,7 @@ pub fn call_method(vm: &mut Vm, s: &Rc<PyStr>, name: &str, args: Args) -> PyResu
                 if i > 0 {
                     out.push_str(text);
                 }
-                match it {
+                match crate::types::class::base_of(it).as_ref().unwrap_or(it) {
                     Value::Str(p) => out.push_str(&p.s),
                     other => {
                         return Err(vm.type_error(format!(

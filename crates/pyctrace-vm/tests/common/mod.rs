@@ -26,6 +26,23 @@ pub fn scratch_dir(tag: &str) -> PathBuf {
     d
 }
 
+/// The oldest release a program needs, from a first-line comment
+/// `# requires: 3.10` (for syntax older compilers reject, like `match`).
+pub fn required_version(src: &Path) -> Option<(u32, u32)> {
+    let text = std::fs::read_to_string(src).ok()?;
+    let first = text.lines().next()?;
+    let v = first.trim().strip_prefix("# requires:")?.trim();
+    let (major, minor) = v.split_once('.')?;
+    Some((major.parse().ok()?, minor.parse().ok()?))
+}
+
+/// Whether `interp` can compile `src` (see [`required_version`]).
+pub fn can_compile(interp: &Interpreter, src: &Path) -> bool {
+    required_version(src).is_none_or(|(major, minor)| {
+        (interp.version.0 as u32, interp.version.1 as u32) >= (major, minor)
+    })
+}
+
 /// Compiles `src` with `interp` (py_compile, `co_filename` = the file name).
 pub fn compile(interp: &Interpreter, src: &Path, out_dir: &Path) -> Vec<u8> {
     let name = src.file_name().unwrap().to_string_lossy().into_owned();
