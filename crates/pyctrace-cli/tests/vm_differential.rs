@@ -25,6 +25,10 @@ const KNOWN_DIFFERENT: &[(&str, &[&str])] = &[
     // slot); 3.12/3.13 the cpython engine loses op records while the
     // program's profile function is set
     ("vm/sys_settrace.py", &["3.8", "3.9", "3.12", "3.13"]),
+    // `random` is native in the vm; CPython's functions are Python code
+    // run inline, so their exceptions come back at the CALL's last CACHE
+    // (came with main's `random`; not from the program-tracer work)
+    ("vm/mod_random.py", &["3.11", "3.12"]),
     // thread bodies run at start() on the vm's one thread and are traced
     // there; the cpython engine traces the main thread only
     (
