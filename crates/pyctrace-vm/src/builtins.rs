@@ -52,6 +52,7 @@ const TYPES: &[(&str, Kind)] = &[
     ("method", Kind::Method),
     ("code", Kind::Code),
     ("cell", Kind::Cell),
+    ("frame", Kind::Frame),
     ("iterator", Kind::Iterator),
     ("generator", Kind::Generator),
     ("property", Kind::Property),
@@ -179,6 +180,7 @@ pub fn install(vm: &mut Vm) {
                 | "method"
                 | "code"
                 | "cell"
+                | "frame"
                 | "iterator"
                 | "generator"
                 | "NotImplementedType"

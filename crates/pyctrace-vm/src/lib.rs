@@ -8,6 +8,9 @@
 //!   [`protocol`], builtin functions in [`builtins`].
 //! * Version differences beyond decoding are the named switches of
 //!   [`lift::Semantics`].
+//! * Frame objects ([`types::frame`]) and the program's own
+//!   `sys.settrace`/`sys.setprofile` ([`interp::pytrace`]) are made only
+//!   when the program asks; pyctrace's own tracing stays invisible to it.
 //!
 //! The VM is sandboxed by construction: no builtin touches the host's
 //! files, network, processes or environment. Program I/O goes through

@@ -291,6 +291,7 @@ fn kind_name(v: &Value) -> &'static str {
         Value::ClassMethod(_) => "classmethod",
         Value::StaticMethod(_) => "staticmethod",
         Value::Super(_) => "super",
+        Value::Frame(_) => "frame",
         Value::NotImplemented => "NotImplemented",
         Value::Ellipsis => "Ellipsis",
         _ => "object",
@@ -462,6 +463,7 @@ impl Vm<'_> {
             Value::ClassMethod(_) => "classmethod",
             Value::StaticMethod(_) => "staticmethod",
             Value::Super(_) => "super",
+            Value::Frame(_) => "frame",
         };
         self.class(name)
     }
@@ -509,6 +511,13 @@ impl Vm<'_> {
     pub fn attr_error(&mut self, obj: &Value, name: &str) -> Flow {
         let msg = match obj {
             Value::Class(c) => format!("type object '{}' has no attribute '{}'", c.name, name),
+            Value::Instance(i) if i.class.name == "module" && i.class.module == "builtins" => {
+                let module = match i.get("__name__") {
+                    Some(Value::Str(s)) => s.s.clone(),
+                    _ => "?".into(),
+                };
+                format!("module '{}' has no attribute '{}'", module, name)
+            }
             other => format!(
                 "'{}' object has no attribute '{}'",
                 self.type_name(other),
@@ -767,6 +776,16 @@ impl Vm<'_> {
             ),
             Value::Ellipsis => "Ellipsis".into(),
             Value::NotImplemented => "NotImplemented".into(),
+            Value::Frame(fo) => {
+                let line = crate::types::frame::lineno(self, fo);
+                format!(
+                    "<frame at {:#x}, file '{}', line {}, code {}>",
+                    v.identity(),
+                    fo.code.filename,
+                    trace_repr(&line),
+                    fo.code.name
+                )
+            }
             other => trace_repr(other),
         })
     }
@@ -936,6 +955,12 @@ impl Vm<'_> {
                 self_: Value::Class(cls.clone()),
             })),
             Value::StaticMethod(f) => (*f).clone(),
+            Value::Native(_) if crate::stdlib::threading::binds_natives(cls, &attr) => {
+                Value::BoundMethod(Rc::new(BoundMethod {
+                    func: attr,
+                    self_: obj.clone(),
+                }))
+            }
             Value::Property(p) => {
                 if p[0].is_none() {
                     return Err(self.property_error(obj, name, "getter"));
@@ -1300,9 +1325,17 @@ impl Vm<'_> {
                 "fdel" => Ok(p[2].clone()),
                 _ => Err(self.attr_error(obj, name)),
             },
+            Value::Frame(fo) => match crate::types::frame::getattr(self, fo, name) {
+                Some(v) => Ok(v),
+                None => Err(self.attr_error(obj, name)),
+            },
             Value::Code(c) => match name {
                 "co_name" => Ok(Value::str(&c.name)),
                 "co_filename" => Ok(Value::str(&c.filename)),
+                "co_firstlineno" => Ok(Value::Int(c.firstlineno as i64)),
+                "co_qualname" if self.version.at_least(3, 11) => Ok(Value::str(&c.qualname)),
+                "co_argcount" => Ok(Value::Int(c.argcount as i64)),
+                "co_flags" => Ok(Value::Int(c.flags as i64)),
                 _ => Err(self.attr_error(obj, name)),
             },
             other => {
@@ -1485,6 +1518,7 @@ impl Vm<'_> {
                 f.attrs.borrow_mut().insert(name.to_string(), v);
                 Ok(())
             }
+            Value::Frame(fo) if crate::types::frame::setattr(self, fo, name, v.clone())? => Ok(()),
             Value::Class(c) => {
                 let msg = if self.version.at_least(3, 10) {
                     format!(

@@ -286,10 +286,24 @@ fn make_sys(vm: &mut Vm) -> Rc<Instance> {
         };
         Err(Flow::Exc(crate::protocol::new_exception(cls, args)))
     });
-    func(&m, "gettrace", |_, _| Ok(Value::None));
-    func(&m, "getprofile", |_, _| Ok(Value::None));
-    func(&m, "settrace", |_, _| Ok(Value::None));
-    func(&m, "setprofile", |_, _| Ok(Value::None));
+    // the program's own hooks (pyctrace's tracing is never visible here)
+    func(&m, "gettrace", |vm, _| {
+        Ok(vm.pytrace.trace.clone().unwrap_or(Value::None))
+    });
+    func(&m, "getprofile", |vm, _| {
+        Ok(vm.pytrace.profile.clone().unwrap_or(Value::None))
+    });
+    func(&m, "settrace", |vm, a| {
+        let f = a0(&a);
+        vm.set_program_trace((!f.is_none()).then_some(f));
+        Ok(Value::None)
+    });
+    func(&m, "setprofile", |vm, a| {
+        let f = a0(&a);
+        vm.set_program_profile((!f.is_none()).then_some(f));
+        Ok(Value::None)
+    });
+    func(&m, "_getframe", crate::types::frame::sys_getframe);
     func(&m, "getrecursionlimit", |vm, _| {
         Ok(Value::Int(vm.config.recursion_limit as i64))
     });

@@ -10,6 +10,7 @@ use num_bigint::BigInt;
 use crate::code::CodeObj;
 use crate::types::class::{Class, Instance};
 use crate::types::dict::Dict;
+use crate::types::frame::FrameObj;
 use crate::types::function::{BoundMethod, Function, NativeFn, NativeMethod};
 use crate::types::generator::Generator;
 use crate::types::iter::IterState;
@@ -59,6 +60,8 @@ pub enum Value {
     StaticMethod(Rc<Value>),
     /// `super(cls, obj)`
     Super(Rc<(Rc<Class>, Value)>),
+    /// A frame object (`sys._getframe()`, trace functions).
+    Frame(Rc<FrameObj>),
 }
 
 impl Value {
@@ -133,6 +136,7 @@ impl Value {
                 Rc::ptr_eq(a, b)
             }
             (Super(a), Super(b)) => Rc::ptr_eq(a, b),
+            (Frame(a), Frame(b)) => Rc::ptr_eq(a, b),
             _ => false,
         }
     }
@@ -165,6 +169,7 @@ impl Value {
             Property(r) => Rc::as_ptr(r) as *const u8 as usize,
             ClassMethod(r) | StaticMethod(r) => Rc::as_ptr(r) as usize,
             Super(r) => Rc::as_ptr(r) as usize,
+            Frame(r) => Rc::as_ptr(r) as usize,
             Int(i) => *i as usize,
             Float(f) => f.to_bits() as usize,
             Bool(b) => 0x10 + *b as usize,

@@ -52,6 +52,9 @@ pub struct Frame {
     /// 3.11+: the call event waits for the frame's first RESUME (the
     /// prologue before it is not traced, as in CPython).
     pub call_pending: bool,
+    /// The frame object, once the program asked for it (kept across a
+    /// generator's suspensions; `Vm::frames` holds it while running).
+    pub obj: Option<Rc<crate::types::frame::FrameObj>>,
     /// 3.11: a throw() ended the delegate of `yield from` and moved the
     /// frame past the loop; its resumption has no RESUME to wait for.
     pub resumes_past_yield_from: bool,
@@ -82,6 +85,7 @@ impl Frame {
             kw_names: None,
             depth: 0,
             call_pending: false,
+            obj: None,
             resumes_past_yield_from: false,
         };
         if f.code.sem.cells_on_entry {

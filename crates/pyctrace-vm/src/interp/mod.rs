@@ -4,6 +4,7 @@
 //! ≤3.10, exception table 3.11+).
 
 pub mod frame;
+pub mod pytrace;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -91,6 +92,13 @@ pub struct Vm<'io> {
     pub reraising: bool,
     /// Virtual filesystem, recorded effects, native modules.
     pub sandbox: crate::sandbox::Sandbox,
+    /// The running Python frames, innermost last (frame objects).
+    pub frames: Vec<crate::types::frame::FrameSlot>,
+    /// The program's own `sys.settrace` / `sys.setprofile` hooks.
+    pub pytrace: pytrace::PyTrace,
+    /// Instructions go through `exec_traced`: a trace sink or a program
+    /// hook is set.
+    pub slow_path: bool,
     /// Sees run-time code creation (dynamic unpacking).
     pub observer: Option<&'io mut dyn crate::observe::UnpackObserver>,
     pub observe: crate::observe::ObserveState,
@@ -118,9 +126,13 @@ impl<'io> Vm<'io> {
             exc_info: Value::None,
             reraising: false,
             sandbox: crate::sandbox::Sandbox::default(),
+            frames: Vec::new(),
+            pytrace: pytrace::PyTrace::default(),
+            slow_path: false,
             observer: None,
             observe: Default::default(),
         };
+        vm.update_slow_path();
         for (path, data) in &vm.config.files {
             vm.sandbox
                 .files
@@ -196,6 +208,7 @@ impl<'io> Vm<'io> {
         }
         self.depth += 1;
         f.depth = self.depth - 1;
+        self.push_frame_slot(f);
         // 3.11+: the call event of a new frame, and of a generator resumed
         // by send/next, comes from its RESUME instruction
         let fresh_311 = self.sem.return_generator
@@ -204,29 +217,21 @@ impl<'io> Vm<'io> {
         if past_loop && !matches!(resume, Some(Resume::Throw(_))) {
             // 3.11: a throw() moved it past its yield-from loop: there is
             // no RESUME to give the call event, so there is none
-        } else if fresh_311 && self.tracer.is_some() {
+        } else if fresh_311 && self.slow_path {
             f.call_pending = true;
-        } else if let Some(t) = self.tracer.as_deref_mut() {
-            let info = FrameInfo {
-                depth: f.depth,
-                code_name: &f.code.name,
-                filename: &f.code.filename,
-                // a frame not started yet (f_lasti -1) is at its first line
-                line: if f.ip == 0 {
-                    Some(f.code.firstlineno)
-                } else {
-                    f.line()
-                },
-                first_line: f.code.firstlineno,
-                offset: if f.ip == 0 { -1 } else { f.offset() as i64 },
-            };
-            t.on_call(&info);
+        } else if self.slow_path {
+            if let Err(e) = self.call_events(f) {
+                self.depth -= 1;
+                self.pop_frame_slot(f);
+                return Err(e);
+            }
         }
-        let r = self.run_loop(f, resume);
+        let mut r = self.run_loop(f, resume);
         self.depth -= 1;
         if f.call_pending {
             // left during its untraced prologue (a generator was created)
             f.call_pending = false;
+            self.pop_frame_slot(f);
             return r;
         }
         let offset = self.lasti_of(f);
@@ -249,7 +254,38 @@ impl<'io> Vm<'io> {
                 Err(_) => t.on_return(&info, &Value::None),
             }
         }
+        if self.slow_path {
+            let value = match &r {
+                Ok(FrameExit::Return(v)) | Ok(FrameExit::Yield(v)) => v.clone(),
+                _ => Value::None,
+            };
+            if let Err(e) = pytrace::frame_exit(self, f, value) {
+                r = Err(e);
+            }
+        }
+        self.pop_frame_slot(f);
         r
+    }
+
+    /// The call events of a frame starting (or resuming) to run.
+    fn call_events(&mut self, f: &mut Frame) -> PyResult<()> {
+        if let Some(t) = self.tracer.as_deref_mut() {
+            let info = FrameInfo {
+                depth: f.depth,
+                code_name: &f.code.name,
+                filename: &f.code.filename,
+                // a frame not started yet (f_lasti -1) is at its first line
+                line: if f.ip == 0 {
+                    Some(f.code.firstlineno)
+                } else {
+                    f.line()
+                },
+                first_line: f.code.firstlineno,
+                offset: if f.ip == 0 { -1 } else { f.offset() as i64 },
+            };
+            t.on_call(&info);
+        }
+        pytrace::frame_enter(self, f, f.ip != 0)
     }
 
     fn run_loop(&mut self, f: &mut Frame, resume: Option<Resume>) -> PyResult<FrameExit> {
@@ -258,6 +294,9 @@ impl<'io> Vm<'io> {
             // the exception appears at the suspended instruction
             self.add_traceback(f, &exc);
             self.trace_exception(f, &exc);
+            if self.slow_path {
+                pytrace::exception(self, f, &exc)?;
+            }
             if !self.handle_exception(f, exc.clone())? {
                 return Err(Flow::Exc(exc));
             }
@@ -282,7 +321,7 @@ impl<'io> Vm<'io> {
             f.lasti_delta = 0;
             f.running = idx;
             f.ip = instr.next;
-            let result = if self.tracer.is_none() {
+            let result = if !self.slow_path {
                 self.exec(f, &instr.op)
             } else {
                 self.exec_traced(f, idx)
@@ -300,6 +339,14 @@ impl<'io> Vm<'io> {
                         self.add_traceback(f, &exc);
                         self.trace_exception(f, &exc);
                     }
+                    let exc = match (reraised || !self.slow_path, exc) {
+                        (false, exc) => match pytrace::exception(self, f, &exc) {
+                            Ok(()) => exc,
+                            Err(Flow::Exc(e)) => e,
+                            Err(fatal) => return Err(fatal),
+                        },
+                        (true, exc) => exc,
+                    };
                     if !self.handle_exception(f, exc.clone())? {
                         return Err(Flow::Exc(exc));
                     }
@@ -379,6 +426,7 @@ impl<'io> Vm<'io> {
                     if let Some(t) = self.tracer.as_deref_mut() {
                         t.on_call(&info);
                     }
+                    pytrace::frame_enter(self, f, instr.arg != Some(0))?;
                 }
                 return self.exec(f, &instr.op);
             }
@@ -390,7 +438,11 @@ impl<'io> Vm<'io> {
         if !self.version.at_least(3, 12) && instr.after_ext {
             return self.exec(f, &instr.op);
         }
-        if let Some(t) = self.tracer.as_deref_mut() {
+        pytrace::instruction(self, f, idx)?;
+        let Some(t) = self.tracer.as_deref_mut() else {
+            return self.exec(f, &instr.op);
+        };
+        {
             t.on_op(
                 &info,
                 instr.offset,

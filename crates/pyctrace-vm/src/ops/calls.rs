@@ -101,6 +101,9 @@ fn call_inline(
     kw: Vec<(String, Value)>,
 ) -> PyResult<Value> {
     let locals = func.bind(vm, args, kw)?;
+    if let Some(slot) = vm.frames.last_mut() {
+        slot.lasti = f.lasti;
+    }
     let r = vm.run_function(func, locals);
     if r.is_err() {
         let caches = f.code.instrs.get(f.lasti).map_or(0, |i| i.caches as i32);
@@ -118,6 +121,10 @@ pub fn call_in_frame(
     args: Vec<Value>,
     kw: Vec<(String, Value)>,
 ) -> PyResult<Value> {
+    // frame objects read the instruction a caller is at from here
+    if let Some(slot) = vm.frames.last_mut() {
+        slot.lasti = f.lasti;
+    }
     if let Value::Native(n) = callable {
         if args.is_empty() && kw.is_empty() && n.name == "super" {
             return zero_arg_super(vm, f);
@@ -128,6 +135,13 @@ pub fn call_in_frame(
             vm.observe.caller = None;
             return r;
         }
+    }
+    let introspects = match callable {
+        Value::Native(n) if n.name == "_getframe" => true,
+        _ => vm.frames.last().is_some_and(|s| s.obj.is_some()),
+    };
+    if vm.slow_path || introspects {
+        return crate::interp::pytrace::call_from_frame(vm, f, callable, args, kw);
     }
     vm.call(callable, args, kw)
 }

@@ -15,7 +15,9 @@ pub fn exec(vm: &mut Vm, f: &mut Frame, op: &Op) -> PyResult<()> {
         }
         Op::ForIter { exhausted, .. } => {
             let it = peek(vm, f, 1)?;
-            let next = if vm.tracer.is_some() {
+            let next = if vm.slow_path && vm.pytrace.active() {
+                crate::interp::pytrace::for_iter_next(vm, f, &it)?
+            } else if vm.tracer.is_some() {
                 next_reporting_stop(vm, f, &it)?
             } else {
                 vm.next(&it)?

@@ -1,8 +1,9 @@
 //! VM-native standard-library modules beyond the sandbox's host-facing
 //! ones: the byte codecs (`base64`, `binascii`, `zlib`, `marshal`,
 //! `struct`, `hashlib`), `string`, `operator`, `itertools`,
-//! `collections`, `random`, `time` (virtual clock), `math` and `types`.
-//! Each module is built on first import, from Rust.
+//! `collections`, `random`, `time` (virtual clock), `math`, `types` and a
+//! single-threaded `threading`. Each module is built on first import,
+//! from Rust.
 
 pub mod codecs;
 pub mod collections;
@@ -11,6 +12,7 @@ pub mod digest;
 pub mod functional;
 pub mod math;
 pub mod random;
+pub mod threading;
 pub mod time;
 pub mod types_mod;
 
@@ -38,6 +40,7 @@ pub fn make(vm: &mut Vm, name: &str) -> PyResult<Option<Rc<Instance>>> {
         "operator" => functional::make_operator(vm),
         "itertools" => functional::make_itertools(vm),
         "collections" => collections::make_collections(vm),
+        "threading" => threading::make_threading(vm),
         "random" => random::make_random(vm)?,
         "time" => time::make_time(vm),
         "math" => math::make_math(vm),

@@ -40,6 +40,7 @@ pub enum Kind {
     NotImplementedType,
     Ellipsis,
     Exception,
+    Frame,
     Complex,
     ByteArray,
 }
