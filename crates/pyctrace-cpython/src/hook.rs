@@ -133,6 +133,8 @@ struct State {
     batched_ops: u64,
     /// Where a frame object holds its code object, for the fast path.
     code_slot: CodeSlot,
+    /// The program's tracer raised at the line event just sent.
+    line_failed: bool,
     /// Line mode: last op (frame, offset), to forward the program's own
     /// tracer only the line events it would have had.
     prev_op: (usize, i64),
@@ -385,6 +387,12 @@ unsafe extern "C" fn trace_hook(
     // Called for every instruction: what needs no work returns before the
     // out-of-line body sets up its frame.
     let s = &mut *st;
+    if s.line_failed {
+        s.line_failed = false;
+        if what == ffi::PYTRACE_OPCODE {
+            return -1;
+        }
+    }
     if what == ffi::PYTRACE_OPCODE && s.batch_ops {
         // A counting sink needs no details: an op of the code object seen
         // last (the common case, a loop) is only counted. Code objects
@@ -423,11 +431,16 @@ unsafe fn trace_event(
             };
         }
         ffi::PYTRACE_LINE => {
-            return if st.user_trace.is_null() {
-                0
-            } else {
-                st.chain(frame, what, arg)
-            };
+            if st.user_trace.is_null() {
+                return 0;
+            }
+            let r = st.chain(frame, what, arg);
+            // 3.8/3.9 send the opcode event even after a failed line event
+            // and keep only its result: the program's tracer raised, so that
+            // event must fail too (CPython would send none: the opcode events
+            // are ours) or the exception is lost
+            st.line_failed = r != 0;
+            return r;
         }
         _ => return 0,
     };
@@ -915,6 +928,7 @@ pub unsafe fn install(
         batch_ops: batch_ops && code_slot.is_some(),
         batched_ops: 0,
         code_slot: code_slot.unwrap_or(CodeSlot::InFrame(0)),
+        line_failed: false,
         prev_op: (0, -1),
     });
     let mut state = state;
