@@ -261,6 +261,10 @@ pub fn run_sandboxed(
             .name("pyctrace-vm".into())
             .stack_size(VM_STACK_BYTES)
             .spawn_scoped(scope, move || {
+                // str hashes are cached from the first use, which may be a
+                // constant of the loader: the version's hash comes first
+                let rounds = if version.at_least(3, 11) { 1 } else { 2 };
+                protocol::SIP_ROUNDS.with(|r| r.set(rounds));
                 let mut loader = code::Loader::new(root, version);
                 let module = match loader.code(code) {
                     Ok(m) => m,

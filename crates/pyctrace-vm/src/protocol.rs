@@ -128,14 +128,26 @@ pub fn pure_hash(v: &Value) -> Option<i64> {
         Value::None => 0x5f5e,
         Value::Bool(_) | Value::Int(_) | Value::BigInt(_) => int::hash(v),
         Value::Float(f) => float::hash(*f),
-        Value::Str(s) => str_hash(&s.s),
+        Value::Str(s) => s.hash(),
         Value::Bytes(b) => bytes_hash(b),
         Value::Tuple(t) => {
-            let mut hs = Vec::with_capacity(t.len());
+            // tuple_hash, item by item (no buffer: tuple keys are common)
+            const P1: u64 = 11400714785074694791;
+            const P2: u64 = 14029467366897019727;
+            const P5: u64 = 2870177450012600261;
+            let mut acc = P5;
             for it in t.iter() {
-                hs.push(pure_hash(it)?);
+                let lane = pure_hash(it)?;
+                acc = acc.wrapping_add((lane as u64).wrapping_mul(P2));
+                acc = acc.rotate_left(31);
+                acc = acc.wrapping_mul(P1);
             }
-            tuple_hash(hs.into_iter())
+            acc = acc.wrapping_add(t.len() as u64 ^ (P5 ^ 3527539));
+            if acc == u64::MAX {
+                1546275796
+            } else {
+                acc as i64
+            }
         }
         Value::FrozenSet(d) => {
             let mut h: i64 = 0x1234;
@@ -2113,6 +2125,24 @@ impl Vm<'_> {
 
     fn dict_find(&mut self, d: &Rc<RefCell<Dict>>, key: &Value) -> PyResult<(i64, Option<usize>)> {
         let h = self.hash(key)?;
+        // builtin keys compare without program code: probe in place
+        let mut needs_vm = false;
+        let found = d.borrow().probe(h, |i, k| {
+            if k.is(key) {
+                return Some(i);
+            }
+            match pure_eq(k, key) {
+                Some(true) => Some(i),
+                Some(false) => None,
+                None => {
+                    needs_vm = true;
+                    Some(usize::MAX)
+                }
+            }
+        });
+        if !needs_vm {
+            return Ok((h, found));
+        }
         let cands = d.borrow().candidates(h);
         for (i, k) in cands {
             if k.is(key) || self.eq(&k, key)? {
@@ -2124,7 +2154,7 @@ impl Vm<'_> {
 
     pub fn dict_get(&mut self, d: &Rc<RefCell<Dict>>, key: &Value) -> PyResult<Option<Value>> {
         if let Value::Str(s) = key {
-            return Ok(d.borrow().get_str(&s.s, str_hash(&s.s)));
+            return Ok(d.borrow().get_str(&s.s, s.hash()));
         }
         let (_, i) = self.dict_find(d, key)?;
         Ok(i.and_then(|i| d.borrow().value_at(i)))

@@ -4,6 +4,7 @@
 //! ≤3.10, exception table 3.11+).
 
 pub mod frame;
+mod hot;
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -361,8 +362,9 @@ impl<'io> Vm<'io> {
         r
     }
 
-    /// One instruction: dispatch to its family.
-    fn exec(&mut self, f: &mut Frame, op: &Op) -> PyResult<Option<FrameExit>> {
+    /// One instruction: dispatch to its family (after the fast paths of
+    /// [`hot`]).
+    fn exec_family(&mut self, f: &mut Frame, op: &Op) -> PyResult<Option<FrameExit>> {
         use crate::ops::*;
         match op {
             Op::Nop => {}

@@ -10,6 +10,9 @@ pub struct PyStr {
     pub s: String,
     /// Number of code points.
     pub len: usize,
+    /// CPython's hash of the text, computed on first use (-1: not yet; a
+    /// str hash is never -1). Names and dict keys are hashed once.
+    hash: std::cell::Cell<i64>,
 }
 
 impl PyStr {
@@ -19,7 +22,30 @@ impl PyStr {
         } else {
             s.chars().count()
         };
-        PyStr { s, len }
+        PyStr {
+            s,
+            len,
+            hash: std::cell::Cell::new(-1),
+        }
+    }
+
+    /// `hash(self)`, as [`crate::protocol::str_hash`] gives it.
+    #[inline]
+    pub fn hash(&self) -> i64 {
+        let h = self.hash.get();
+        if h != -1 {
+            return h;
+        }
+        let h = crate::protocol::str_hash(&self.s);
+        self.hash.set(h);
+        h
+    }
+
+    /// Appends `tail` in place (the caller holds the only reference).
+    pub fn push_str(&mut self, tail: &PyStr) {
+        self.s.push_str(&tail.s);
+        self.len += tail.len;
+        self.hash.set(-1);
     }
 
     pub fn is_ascii(&self) -> bool {
