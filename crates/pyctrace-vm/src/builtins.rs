@@ -3,7 +3,6 @@
 //! or environment.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
@@ -25,7 +24,7 @@ fn builtin_class(name: &str, kind: Kind, bases: Vec<Rc<Class>>) -> Rc<Class> {
         module: "builtins".into(),
         bases,
         mro_rest,
-        dict: RefCell::new(HashMap::new()),
+        dict: RefCell::new(Default::default()),
         kind,
         is_builtin: true,
     })
@@ -658,7 +657,7 @@ pub fn make_class(
             kind_type_name(kind)
         )));
     }
-    let mut dict = HashMap::new();
+    let mut dict = crate::types::class::AttrMap::default();
     let mut qualname = name.to_string();
     for (k, v) in ns.borrow().items() {
         if let Value::Str(s) = &k {
@@ -708,7 +707,7 @@ pub fn construct(
         vm.charge_memory(96)?;
         Value::Instance(Rc::new(Instance {
             class: cls.clone(),
-            dict: RefCell::new(HashMap::new()),
+            dict: RefCell::new(Default::default()),
             order: RefCell::new(Vec::new()),
             exc: None,
         }))

@@ -1096,14 +1096,7 @@ impl Vm<'_> {
             Value::Class(_) | Value::Super(_) | Value::Function(_) | Value::Native(_) => {}
             other => {
                 if crate::types::has_native_method(other, name) {
-                    return Ok((
-                        Value::NativeMethod(Rc::new(NativeMethod {
-                            self_: None,
-                            type_name: "object",
-                            name: name.to_string(),
-                        })),
-                        Some(other.clone()),
-                    ));
+                    return Ok((unbound_native_method(name), Some(other.clone())));
                 }
             }
         }
@@ -2220,6 +2213,29 @@ impl Vm<'_> {
 
 fn unreachable_pair() -> (Vec<Value>, Vec<Value>) {
     (Vec::new(), Vec::new())
+}
+
+thread_local! {
+    /// Unbound methods of builtin types by name (immutable, so shared by
+    /// every `obj.method(...)` call; the names are the builtin types' own).
+    static UNBOUND_METHODS: RefCell<std::collections::HashMap<String, Value>> =
+        RefCell::new(std::collections::HashMap::new());
+}
+
+/// The unbound native method `name` that `LOAD_METHOD` leaves beside a
+/// builtin value.
+fn unbound_native_method(name: &str) -> Value {
+    let cached = UNBOUND_METHODS.with(|m| m.borrow().get(name).cloned());
+    if let Some(v) = cached {
+        return v;
+    }
+    let v = Value::NativeMethod(Rc::new(NativeMethod {
+        self_: None,
+        type_name: "object",
+        name: name.to_string(),
+    }));
+    UNBOUND_METHODS.with(|m| m.borrow_mut().insert(name.to_string(), v.clone()));
+    v
 }
 
 /// A new exception instance of `cls` with `args`.

@@ -70,7 +70,7 @@ for i in range(0, 1 << 16, 1 << 11):
 stride[0] = "again"
 print(len(stride), list(stride)[:5], stride[1024], 0 in stride, 2048 in stride)
 grow = {}
-for i in range(2000):
+for i in range(600):
     grow[str(i)] = i
     if i % 3 == 0:
         del grow[str(i // 2)]
@@ -89,4 +89,4 @@ except IndexError as e:
 for i in range(5, 0, -2):
     print(i, end=" ")
 print()
-print(sum(i for i in range(10 ** 5)), [i * i for i in range(-3, 3)])
+print(sum([i for i in range(1000)]), [i * i for i in range(-3, 3)])

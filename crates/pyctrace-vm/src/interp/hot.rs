@@ -6,7 +6,9 @@
 
 use std::rc::Rc;
 
+use super::frame::pooled_locals;
 use super::{Frame, FrameExit, PyResult, Vm};
+use crate::code::{CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR};
 use crate::lift::{BinOp, CmpOp, JumpCond, Op};
 use crate::types::iter::IterState;
 use crate::value::Value;
@@ -105,6 +107,16 @@ impl Vm<'_> {
             Op::PushNull if f.stack.len() < STACK_LIMIT => {
                 f.stack.push(Value::Null);
                 return Ok(None);
+            }
+            Op::ReturnValue => {
+                if let Some(v) = f.stack.pop() {
+                    return Ok(Some(FrameExit::Return(v)));
+                }
+            }
+            Op::ReturnConst(i) => {
+                if let Some(v) = f.code.consts.get(i as usize) {
+                    return Ok(Some(FrameExit::Return(v.clone())));
+                }
             }
             Op::Jump(target) => {
                 f.ip = target;
@@ -343,6 +355,9 @@ impl Vm<'_> {
             return Err(self.fatal_at(f, "stack underflow".into()));
         }
         let at = f.stack.len() - argc;
+        if self.call_python_fast(f, argc, pair)? {
+            return Ok(());
+        }
         let (callable, self_) = if pair {
             let (a, b) = (&f.stack[at - 2], &f.stack[at - 1]);
             if a.is_null() {
@@ -364,6 +379,70 @@ impl Vm<'_> {
             _ => crate::ops::calls::call_in_frame(self, f, &callable, args, Vec::new())?,
         };
         crate::ops::push(self, f, r)
+    }
+}
+
+/// Flags that need the general argument binding or a generator.
+const NOT_SIMPLE: u32 = 0x04 | 0x08 | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR;
+
+impl Vm<'_> {
+    /// A call of a Python function with positional arguments only (and
+    /// defaults for the rest): the arguments go from the stack straight into
+    /// the new frame's locals. `false`: not such a call, nothing done.
+    #[inline]
+    fn call_python_fast(&mut self, f: &mut Frame, argc: usize, pair: bool) -> PyResult<bool> {
+        let at = f.stack.len() - argc;
+        let (callee, self_at) = if !pair {
+            (at - 1, None)
+        } else if f.stack[at - 2].is_null() {
+            (at - 1, None)
+        } else if f.stack[at - 1].is_null() {
+            (at - 2, None)
+        } else {
+            (at - 2, Some(at - 1))
+        };
+        let Value::Function(func) = &f.stack[callee] else {
+            return Ok(false);
+        };
+        let code = &func.code;
+        let nargs = argc + self_at.is_some() as usize;
+        let argcount = code.argcount as usize;
+        let nlocals = code.nlocalsplus();
+        if code.flags & NOT_SIMPLE != 0
+            || code.kwonlyargcount != 0
+            || nargs > argcount
+            || nargs + func.defaults.len() < argcount
+            || nlocals < argcount
+        {
+            return Ok(false);
+        }
+        let func = Rc::clone(func);
+        let mut locals = pooled_locals(nlocals);
+        if let Some(s) = self_at {
+            locals.push(Some(std::mem::replace(&mut f.stack[s], Value::Null)));
+        }
+        locals.extend(f.stack.drain(at..).map(Some));
+        f.stack.truncate(at - 1 - pair as usize);
+        let first_default = argcount - func.defaults.len();
+        for i in nargs..argcount {
+            locals.push(Some(func.defaults[i - first_default].clone()));
+        }
+        locals.resize(nlocals, None);
+        let mut frame = Frame::new(
+            func.code.clone(),
+            func.globals.clone(),
+            None,
+            locals,
+            func.closure.clone(),
+        );
+        let r = match self.run_frame(&mut frame, None)? {
+            FrameExit::Return(v) => v,
+            FrameExit::Yield(_) | FrameExit::GeneratorCreated => {
+                return Err(self.fatal(format!("{} yielded but is not a generator", func.name)))
+            }
+        };
+        crate::ops::push(self, f, r)?;
+        Ok(true)
     }
 }
 

@@ -255,7 +255,8 @@ impl<'io> Vm<'io> {
             f.lasti = idx;
             f.running = idx;
             f.ip = instr.next;
-            let result = if self.tracer.is_none() {
+            // the `untraced` feature (benchmarks only) compiles the branch out
+            let result = if cfg!(feature = "untraced") || self.tracer.is_none() {
                 self.exec(f, &instr.op)
             } else {
                 self.exec_traced(f, idx)
@@ -342,22 +343,22 @@ impl<'io> Vm<'io> {
             return self.exec(f, &instr.op);
         }
         if let Some(t) = self.tracer.as_deref_mut() {
-            t.on_op(
-                &info,
-                instr.offset,
-                &instr.opname(),
-                instr.arg,
-                &f.stack[base..],
-            );
+            let opname = match instr.mnemonic {
+                Some(m) => std::borrow::Cow::Borrowed(m.name()),
+                None => std::borrow::Cow::Owned(instr.opname()),
+            };
+            t.on_op(&info, instr.offset, &opname, instr.arg, &f.stack[base..]);
         }
         let r = self.exec(f, &instr.op);
-        let pushed: Vec<Value> = match &r {
-            Ok(None) if f.stack.len() >= base => f.stack[base..].to_vec(),
-            Ok(Some(FrameExit::Yield(v))) | Ok(Some(FrameExit::Return(v))) => vec![v.clone()],
+        let pushed: &[Value] = match &r {
+            Ok(None) if f.stack.len() >= base => &f.stack[base..],
+            Ok(Some(FrameExit::Yield(v))) | Ok(Some(FrameExit::Return(v))) => {
+                std::slice::from_ref(v)
+            }
             _ => return r,
         };
         if let Some(t) = self.tracer.as_deref_mut() {
-            t.on_op_end(&info, instr.offset, &pushed);
+            t.on_op_end(&info, instr.offset, pushed);
         }
         r
     }

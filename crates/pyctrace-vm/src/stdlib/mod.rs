@@ -9,7 +9,6 @@ pub mod digest;
 pub mod functional;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Flow, PyResult, Vm};
@@ -49,7 +48,7 @@ pub fn exc_class(vm: &mut Vm, key: &'static str, base: &str) -> Rc<Class> {
         module: module.to_string(),
         bases,
         mro_rest,
-        dict: RefCell::new(HashMap::new()),
+        dict: RefCell::new(Default::default()),
         kind: Kind::Exception,
         is_builtin: false,
     });

@@ -49,7 +49,7 @@ pub struct Class {
     pub bases: Vec<Rc<Class>>,
     /// The MRO without the class itself (held separately to avoid a cycle).
     pub mro_rest: Vec<Rc<Class>>,
-    pub dict: RefCell<HashMap<String, Value>>,
+    pub dict: RefCell<AttrMap>,
     pub kind: Kind,
     pub is_builtin: bool,
 }
@@ -121,7 +121,7 @@ pub fn c3_mro(bases: &[Rc<Class>]) -> Option<Vec<Rc<Class>>> {
 
 pub struct Instance {
     pub class: Rc<Class>,
-    pub dict: RefCell<HashMap<String, Value>>,
+    pub dict: RefCell<AttrMap>,
     /// Attribute names in insertion order (for `vars()` and reprs).
     pub order: RefCell<Vec<String>>,
     /// Exception state, for instances of BaseException subclasses.
@@ -135,9 +135,12 @@ impl Instance {
 
     pub fn set(&self, name: &str, v: Value) {
         let mut d = self.dict.borrow_mut();
-        if d.insert(name.to_string(), v).is_none() {
-            self.order.borrow_mut().push(name.to_string());
+        if let Some(slot) = d.get_mut(name) {
+            *slot = v;
+            return;
         }
+        d.insert(name.to_string(), v);
+        self.order.borrow_mut().push(name.to_string());
     }
 
     pub fn del(&self, name: &str) -> bool {
@@ -146,5 +149,56 @@ impl Instance {
             self.order.borrow_mut().retain(|n| n != name);
         }
         removed
+    }
+}
+
+/// Attribute dicts of classes and instances: keyed by name, hashed with
+/// FxHash (attribute names are short; SipHash dominated attribute access).
+pub type AttrMap = HashMap<String, Value, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash of rustc: a multiply-rotate over 8-byte words. Not
+/// collision resistant; attribute names are few per object.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
     }
 }
