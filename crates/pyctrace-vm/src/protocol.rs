@@ -254,15 +254,37 @@ pub fn stop_value(exc: &Value) -> Value {
 
 /// A repr that never runs program code (for traces).
 pub fn trace_repr(v: &Value) -> String {
+    cap_repr(trace_repr_full(v))
+}
+
+/// Longest value repr in a trace, as the cpython engine shows them.
+pub const MAX_TRACE_REPR: usize = 80;
+
+/// `text` cut to [`MAX_TRACE_REPR`] chars, the cut marked by `...`.
+fn cap_repr(mut text: String) -> String {
+    if text.len() > MAX_TRACE_REPR && text.chars().count() > MAX_TRACE_REPR {
+        let cut = text
+            .char_indices()
+            .nth(MAX_TRACE_REPR - 3)
+            .map_or(text.len(), |(i, _)| i);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
+}
+
+fn trace_repr_full(v: &Value) -> String {
     match v {
+        // escaping more than the shown chars is wasted (and quadratic for
+        // a string built step by step)
+        Value::Str(s) => crate::types::str::repr_prefix(&s.s, MAX_TRACE_REPR),
         Value::Null => "NULL".into(),
         Value::None => "None".into(),
         Value::Bool(_) | Value::Int(_) | Value::BigInt(_) => int::repr(v),
         Value::Float(f) => float::repr(*f),
-        Value::Str(s) => crate::types::str::repr(&s.s),
         Value::Bytes(b) => crate::types::bytes::repr(b),
         Value::Tuple(t) if t.len() <= 8 => {
-            let parts: Vec<String> = t.iter().map(trace_repr).collect();
+            let parts: Vec<String> = t.iter().map(trace_repr_full).collect();
             if parts.len() == 1 {
                 format!("({},)", parts[0])
             } else {
@@ -723,7 +745,7 @@ impl Vm<'_> {
             ),
             Value::Ellipsis => "Ellipsis".into(),
             Value::NotImplemented => "NotImplemented".into(),
-            other => trace_repr(other),
+            other => trace_repr_full(other),
         })
     }
 
@@ -1106,7 +1128,9 @@ impl Vm<'_> {
     pub fn setattr(&mut self, obj: &Value, name: &str, v: Value) -> PyResult<()> {
         match obj {
             Value::Instance(i) => {
-                if let Some(Value::Property(p)) = i.class.lookup(name) {
+                // one walk of the MRO for both the attribute and __setattr__
+                let (attr, custom_setattr) = i.class.lookup_with(name, "__setattr__");
+                if let Some(Value::Property(p)) = attr {
                     if p[1].is_none() {
                         return Err(self.new_exc(
                             "AttributeError",
@@ -1119,7 +1143,7 @@ impl Vm<'_> {
                     self.call(&p[1], vec![obj.clone(), v], Vec::new())?;
                     return Ok(());
                 }
-                if let Some(sa) = i.class.lookup("__setattr__") {
+                if let Some(sa) = custom_setattr {
                     self.call(&sa, vec![obj.clone(), Value::str(name), v], Vec::new())?;
                     return Ok(());
                 }

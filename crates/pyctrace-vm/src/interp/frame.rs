@@ -50,6 +50,7 @@ pub struct Frame {
 }
 
 impl Frame {
+    #[inline]
     pub fn new(
         code: Rc<CodeObj>,
         globals: Rc<RefCell<Dict>>,

@@ -68,6 +68,24 @@ impl Class {
         None
     }
 
+    /// `(self.lookup(a), self.lookup(b))` in one walk of the MRO.
+    pub fn lookup_with(self: &Rc<Self>, a: &str, b: &str) -> (Option<Value>, Option<Value>) {
+        let (mut found_a, mut found_b) = (None, None);
+        for c in std::iter::once(self).chain(self.mro_rest.iter()) {
+            let d = c.dict.borrow();
+            if found_a.is_none() {
+                found_a = d.get(a).cloned();
+            }
+            if found_b.is_none() {
+                found_b = d.get(b).cloned();
+            }
+            if found_a.is_some() && found_b.is_some() {
+                break;
+            }
+        }
+        (found_a, found_b)
+    }
+
     /// The full MRO, the class first.
     pub fn mro(self: &Rc<Self>) -> Vec<Rc<Class>> {
         let mut v = vec![self.clone()];

@@ -68,14 +68,26 @@ impl PyStr {
 
 /// `repr()` of a str, with CPython's quote choice and escapes.
 pub fn repr(s: &str) -> String {
+    repr_prefix(s, usize::MAX)
+}
+
+/// The start of `repr(s)` for the first `max_chars` code points of `s`
+/// (the closing quote only when that is all of `s`): trace values show 80
+/// chars of a repr, and a long string must not be escaped whole for that.
+pub fn repr_prefix(s: &str, max_chars: usize) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().min(max_chars) + 2);
     out.push(quote);
-    for c in s.chars() {
+    let mut whole = true;
+    for (i, c) in s.chars().enumerate() {
+        if i == max_chars {
+            whole = false;
+            break;
+        }
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -94,7 +106,9 @@ pub fn repr(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push(quote);
+    if whole {
+        out.push(quote);
+    }
     out
 }
 
