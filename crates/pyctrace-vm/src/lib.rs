@@ -26,7 +26,7 @@
 //! 6.3x (before this work: 5.5-8.3x, and strings stopped on the memory
 //! limit). Traced with values (sizes / 50), the vm engine takes 0.63-0.84x
 //! the cpython engine's time for text and JSONL on every program (0.12x on
-//! dicts); counting only, 1.1-2.0x. The trace branch costs 0-6%, within
+//! dicts); counting only, 1.0-2.0x. The trace branch costs 0-6%, within
 //! the noise of that machine (`--untraced-pyctrace`: a build with the
 //! `untraced` feature, which compiles the branch out).
 

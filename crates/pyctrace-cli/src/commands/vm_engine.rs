@@ -215,6 +215,27 @@ impl Adapter {
     /// `with_push`.
     fn flush_pending(&mut self, with_push: bool) {
         let Some(p) = self.pending.take() else { return };
+        if !self.values {
+            // only counting sinks decline values: they get no argrepr either
+            let r = Record {
+                ev: Event::Op,
+                depth: p.depth,
+                code: &self.code,
+                file: &self.file,
+                offset: p.offset as i64,
+                line: p.line,
+                op: Some(&self.op),
+                arg: p.arg.map(i64::from),
+                argrepr: "",
+                push: &[],
+                pop: &[],
+                exc: None,
+            };
+            if !self.failed && self.sink.record(&r).is_err() {
+                self.failed = true;
+            }
+            return;
+        }
         let same = self
             .last_map
             .as_ref()

@@ -250,6 +250,16 @@ impl Vm<'_> {
                     }
                 }
             }
+            Op::UnpackSequence(n) => {
+                let fits = matches!(f.stack.last(), Some(Value::Tuple(t)) if t.len() == n as usize)
+                    && f.stack.len() + (n as usize) < STACK_LIMIT;
+                if fits {
+                    if let Some(Value::Tuple(t)) = f.stack.pop() {
+                        f.stack.extend(t.iter().rev().cloned());
+                        return Ok(None);
+                    }
+                }
+            }
             Op::CallFunction(argc) => {
                 return self.call_fast(f, argc as usize, false).map(|_| None);
             }
