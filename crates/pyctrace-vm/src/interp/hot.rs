@@ -99,10 +99,9 @@ impl Vm<'_> {
                     }
                 }
             }
-            Op::PopTop => {
-                if f.stack.pop().is_some() {
-                    return Ok(None);
-                }
+            Op::PopTop if !f.stack.is_empty() => {
+                f.stack.pop();
+                return Ok(None);
             }
             Op::PushNull if f.stack.len() < STACK_LIMIT => {
                 f.stack.push(Value::Null);
@@ -140,11 +139,11 @@ impl Vm<'_> {
                     return Ok(None);
                 }
             }
-            Op::Binary(bop, _) => {
-                if self.binary_fast(f, bop)? {
-                    return Ok(None);
-                }
-            }
+            Op::Binary(bop, _) => match self.binary_fast(f, bop) {
+                Ok(true) => return Ok(None),
+                Ok(false) => {}
+                Err(e) => return Err(e),
+            },
             Op::Compare { op: cop, .. } => {
                 let n = f.stack.len();
                 if n >= 2 {
@@ -402,9 +401,7 @@ impl Vm<'_> {
     #[inline]
     fn call_python_fast(&mut self, f: &mut Frame, argc: usize, pair: bool) -> PyResult<bool> {
         let at = f.stack.len() - argc;
-        let (callee, self_at) = if !pair {
-            (at - 1, None)
-        } else if f.stack[at - 2].is_null() {
+        let (callee, self_at) = if !pair || f.stack[at - 2].is_null() {
             (at - 1, None)
         } else if f.stack[at - 1].is_null() {
             (at - 2, None)
