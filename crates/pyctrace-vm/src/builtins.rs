@@ -3,7 +3,6 @@
 //! or environment.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
@@ -25,7 +24,7 @@ fn builtin_class(name: &str, kind: Kind, bases: Vec<Rc<Class>>) -> Rc<Class> {
         module: "builtins".into(),
         bases,
         mro_rest,
-        dict: RefCell::new(HashMap::new()),
+        dict: RefCell::new(Default::default()),
         kind,
         is_builtin: true,
         meta: None,

@@ -134,15 +134,27 @@ pub fn pure_hash(v: &Value) -> Option<i64> {
         Value::None => 0x5f5e,
         Value::Bool(_) | Value::Int(_) | Value::BigInt(_) => int::hash(v),
         Value::Float(f) => float::hash(*f),
-        Value::Str(s) => str_hash(&s.s),
+        Value::Str(s) => s.hash(),
         Value::Bytes(b) => bytes_hash(b),
         Value::Complex(c) => crate::types::complex::hash(c),
         Value::Tuple(t) => {
-            let mut hs = Vec::with_capacity(t.len());
+            // tuple_hash, item by item (no buffer: tuple keys are common)
+            const P1: u64 = 11400714785074694791;
+            const P2: u64 = 14029467366897019727;
+            const P5: u64 = 2870177450012600261;
+            let mut acc = P5;
             for it in t.iter() {
-                hs.push(pure_hash(it)?);
+                let lane = pure_hash(it)?;
+                acc = acc.wrapping_add((lane as u64).wrapping_mul(P2));
+                acc = acc.rotate_left(31);
+                acc = acc.wrapping_mul(P1);
             }
-            tuple_hash(hs.into_iter())
+            acc = acc.wrapping_add(t.len() as u64 ^ (P5 ^ 3527539));
+            if acc == u64::MAX {
+                1546275796
+            } else {
+                acc as i64
+            }
         }
         Value::FrozenSet(d) => crate::types::set::frozenset_hash(d),
         Value::Ellipsis | Value::NotImplemented => 0x7777,
@@ -248,17 +260,39 @@ pub fn stop_value(exc: &Value) -> Value {
 
 /// A repr that never runs program code (for traces).
 pub fn trace_repr(v: &Value) -> String {
+    cap_repr(trace_repr_full(v))
+}
+
+/// Longest value repr in a trace, as the cpython engine shows them.
+pub const MAX_TRACE_REPR: usize = 80;
+
+/// `text` cut to [`MAX_TRACE_REPR`] chars, the cut marked by `...`.
+fn cap_repr(mut text: String) -> String {
+    if text.len() > MAX_TRACE_REPR && text.chars().count() > MAX_TRACE_REPR {
+        let cut = text
+            .char_indices()
+            .nth(MAX_TRACE_REPR - 3)
+            .map_or(text.len(), |(i, _)| i);
+        text.truncate(cut);
+        text.push_str("...");
+    }
+    text
+}
+
+fn trace_repr_full(v: &Value) -> String {
     match v {
+        // escaping more than the shown chars is wasted (and quadratic for
+        // a string built step by step)
+        Value::Str(s) => crate::types::str::repr_prefix(&s.s, MAX_TRACE_REPR),
         Value::Null => "NULL".into(),
         Value::None => "None".into(),
         Value::Bool(_) | Value::Int(_) | Value::BigInt(_) => int::repr(v),
         Value::Float(f) => float::repr(*f),
-        Value::Str(s) => crate::types::str::repr(&s.s),
         Value::Bytes(b) => crate::types::bytes::repr(b),
         Value::ByteArray(b) => crate::types::bytearray::repr(&b.borrow()),
         Value::Complex(c) => crate::types::complex::repr(c),
         Value::Tuple(t) if t.len() <= 8 => {
-            let parts: Vec<String> = t.iter().map(trace_repr).collect();
+            let parts: Vec<String> = t.iter().map(trace_repr_full).collect();
             if parts.len() == 1 {
                 format!("({},)", parts[0])
             } else {
@@ -786,7 +820,7 @@ impl Vm<'_> {
                     fo.code.name
                 )
             }
-            other => trace_repr(other),
+            other => trace_repr_full(other),
         })
     }
 
@@ -1421,14 +1455,7 @@ impl Vm<'_> {
             Value::Class(_) | Value::Super(_) | Value::Function(_) | Value::Native(_) => {}
             other => {
                 if crate::types::has_native_method(other, name) {
-                    return Ok((
-                        Value::NativeMethod(Rc::new(NativeMethod {
-                            self_: None,
-                            type_name: "object",
-                            name: name.to_string(),
-                        })),
-                        Some(other.clone()),
-                    ));
+                    return Ok((unbound_native_method(name), Some(other.clone())));
                 }
             }
         }
@@ -2678,6 +2705,24 @@ impl Vm<'_> {
 
     fn dict_find(&mut self, d: &Rc<RefCell<Dict>>, key: &Value) -> PyResult<(i64, Option<usize>)> {
         let h = self.hash(key)?;
+        // builtin keys compare without program code: probe in place
+        let mut needs_vm = false;
+        let found = d.borrow().probe(h, |i, k| {
+            if k.is(key) {
+                return Some(i);
+            }
+            match pure_eq(k, key) {
+                Some(true) => Some(i),
+                Some(false) => None,
+                None => {
+                    needs_vm = true;
+                    Some(usize::MAX)
+                }
+            }
+        });
+        if !needs_vm {
+            return Ok((h, found));
+        }
         let cands = d.borrow().candidates(h);
         for (i, k) in cands {
             if k.is(key) || self.eq(&k, key)? {
@@ -2689,7 +2734,7 @@ impl Vm<'_> {
 
     pub fn dict_get(&mut self, d: &Rc<RefCell<Dict>>, key: &Value) -> PyResult<Option<Value>> {
         if let Value::Str(s) = key {
-            let h = str_hash(&s.s);
+            let h = s.hash();
             let found = d.borrow().get_str(&s.s, h);
             // a str-subclass key with the same hash needs the slow path
             let other_keys = found.is_none()
@@ -2792,6 +2837,29 @@ fn inherited_base(v: &Value, dunders: &[&str]) -> Option<Value> {
 
 fn unreachable_pair() -> (Vec<Value>, Vec<Value>) {
     (Vec::new(), Vec::new())
+}
+
+thread_local! {
+    /// Unbound methods of builtin types by name (immutable, so shared by
+    /// every `obj.method(...)` call; the names are the builtin types' own).
+    static UNBOUND_METHODS: RefCell<std::collections::HashMap<String, Value>> =
+        RefCell::new(std::collections::HashMap::new());
+}
+
+/// The unbound native method `name` that `LOAD_METHOD` leaves beside a
+/// builtin value.
+fn unbound_native_method(name: &str) -> Value {
+    let cached = UNBOUND_METHODS.with(|m| m.borrow().get(name).cloned());
+    if let Some(v) = cached {
+        return v;
+    }
+    let v = Value::NativeMethod(Rc::new(NativeMethod {
+        self_: None,
+        type_name: "object",
+        name: name.to_string(),
+    }));
+    UNBOUND_METHODS.with(|m| m.borrow_mut().insert(name.to_string(), v.clone()));
+    v
 }
 
 /// A new exception instance of `cls` with `args`.

@@ -103,7 +103,7 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<
         module: module.to_string(),
         bases,
         mro_rest,
-        dict: RefCell::new(HashMap::new()),
+        dict: RefCell::new(Default::default()),
         kind: Kind::Object,
         is_builtin: true,
         meta: None,
@@ -116,7 +116,7 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<
 pub(crate) fn new_instance(cls: Rc<Class>) -> Rc<Instance> {
     Rc::new(Instance {
         class: cls,
-        dict: RefCell::new(HashMap::new()),
+        dict: RefCell::new(Default::default()),
         order: RefCell::new(Vec::new()),
         exc: None,
         base: None,

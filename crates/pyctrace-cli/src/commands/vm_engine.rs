@@ -120,42 +120,57 @@ impl Drop for StdIo {
     }
 }
 
-/// `argrepr` of every instruction, by (code name, first line) and offset.
-type ArgreprIndex = HashMap<(String, i32), HashMap<u32, String>>;
+/// `argrepr` of every instruction: one offset map per code object, found
+/// by (code name, first line).
+struct ArgreprIndex {
+    maps: Vec<HashMap<u32, String>>,
+    by_code: HashMap<(String, i32), usize>,
+}
 
 fn argrepr_index(pyc: &pyctrace_marshal::Pyc<'_>) -> ArgreprIndex {
-    let mut out = ArgreprIndex::new();
+    let mut out = ArgreprIndex {
+        maps: Vec::new(),
+        by_code: HashMap::new(),
+    };
     for listing in pyctrace_dis::disassemble_pyc(pyc).codes {
-        let map = out
-            .entry((listing.name.clone(), listing.first_line))
-            .or_default();
+        let key = (listing.name.clone(), listing.first_line);
+        let at = *out.by_code.entry(key).or_insert_with(|| {
+            out.maps.push(HashMap::new());
+            out.maps.len() - 1
+        });
         for i in &listing.instructions {
             if !i.argrepr.is_empty() {
-                map.insert(i.offset as u32, i.argrepr.clone());
+                out.maps[at].insert(i.offset as u32, i.argrepr.clone());
             }
         }
     }
     out
 }
 
+/// The op record waiting for its instruction's end; its code name, file,
+/// op name and popped values are in the adapter's reused buffers.
 struct Pending {
     depth: u32,
-    code: String,
-    file: String,
     first_line: i32,
     offset: u32,
     line: Option<i32>,
-    op: String,
     arg: Option<u32>,
-    pop: Vec<String>,
 }
 
-/// A VM [`TraceSink`] writing `pyctrace-trace` records.
+/// A VM [`TraceSink`] writing `pyctrace-trace` records. Per instruction it
+/// allocates only the rendered values.
 pub struct Adapter {
     sink: Box<dyn Sink>,
     values: bool,
     argrepr: ArgreprIndex,
     pending: Option<Pending>,
+    code: String,
+    file: String,
+    op: String,
+    pop: Vec<String>,
+    push: Vec<String>,
+    /// The argrepr map of the last code traced: (code name, first line, map).
+    last_map: Option<(String, i32, usize)>,
     failed: bool,
 }
 
@@ -165,6 +180,14 @@ pub struct Adapter {
 // stderr, which may be used from any thread.
 unsafe impl Send for Adapter {}
 
+/// Sets `buf` to `text`, reusing its allocation.
+fn set_text(buf: &mut String, text: &str) {
+    if buf != text {
+        buf.clear();
+        buf.push_str(text);
+    }
+}
+
 impl Adapter {
     pub fn new(sink: Box<dyn Sink>, pyc: &pyctrace_marshal::Pyc<'_>) -> Adapter {
         Adapter {
@@ -172,6 +195,12 @@ impl Adapter {
             sink,
             argrepr: argrepr_index(pyc),
             pending: None,
+            code: String::new(),
+            file: String::new(),
+            op: String::new(),
+            pop: Vec::new(),
+            push: Vec::new(),
+            last_map: None,
             failed: false,
         }
     }
@@ -182,36 +211,73 @@ impl Adapter {
         }
     }
 
-    fn flush_pending(&mut self, push: &[String]) {
+    /// Writes the pending op record, with the values in `self.push` when
+    /// `with_push`.
+    fn flush_pending(&mut self, with_push: bool) {
         let Some(p) = self.pending.take() else { return };
+        if !self.values {
+            // only counting sinks decline values: they get no argrepr either
+            let r = Record {
+                ev: Event::Op,
+                depth: p.depth,
+                code: &self.code,
+                file: &self.file,
+                offset: p.offset as i64,
+                line: p.line,
+                op: Some(&self.op),
+                arg: p.arg.map(i64::from),
+                argrepr: "",
+                push: &[],
+                pop: &[],
+                exc: None,
+            };
+            if !self.failed && self.sink.record(&r).is_err() {
+                self.failed = true;
+            }
+            return;
+        }
+        let same = self
+            .last_map
+            .as_ref()
+            .is_some_and(|(c, l, _)| *l == p.first_line && *c == self.code);
+        if !same {
+            let at = self
+                .argrepr
+                .by_code
+                .get(&(self.code.clone(), p.first_line))
+                .copied()
+                .unwrap_or(usize::MAX);
+            self.last_map = Some((self.code.clone(), p.first_line, at));
+        }
+        let at = self.last_map.as_ref().map_or(usize::MAX, |m| m.2);
         let argrepr = self
             .argrepr
-            .get(&(p.code.clone(), p.first_line))
+            .maps
+            .get(at)
             .and_then(|m| m.get(&p.offset))
             .map(String::as_str)
             .unwrap_or("");
         let r = Record {
             ev: Event::Op,
             depth: p.depth,
-            code: &p.code,
-            file: &p.file,
+            code: &self.code,
+            file: &self.file,
             offset: p.offset as i64,
             line: p.line,
-            op: Some(&p.op),
+            op: Some(&self.op),
             arg: p.arg.map(i64::from),
             argrepr,
-            push,
-            pop: &p.pop,
+            push: if with_push { &self.push } else { &[] },
+            pop: &self.pop,
             exc: None,
         };
-        let r = r;
         if !self.failed && self.sink.record(&r).is_err() {
             self.failed = true;
         }
     }
 
     fn frame_event(&mut self, ev: Event, frame: &FrameInfo<'_>, exc: Option<&str>) {
-        self.flush_pending(&[]);
+        self.flush_pending(false);
         let r = Record {
             ev,
             depth: frame.depth,
@@ -230,19 +296,17 @@ impl Adapter {
     }
 
     pub fn finish(&mut self) -> std::io::Result<()> {
-        self.flush_pending(&[]);
+        self.flush_pending(false);
         self.sink.finish()
     }
+}
 
-    fn render(&self, values: &[Value]) -> Vec<String> {
-        if self.values {
-            values
-                .iter()
-                .map(pyctrace_vm::protocol::trace_repr)
-                .collect()
-        } else {
-            Vec::new()
-        }
+/// `out` becomes the trace reprs of `values` (nothing when values are not
+/// wanted).
+fn render(wanted: bool, values: &[Value], out: &mut Vec<String>) {
+    out.clear();
+    if wanted {
+        out.extend(values.iter().map(pyctrace_vm::protocol::trace_repr));
     }
 }
 
@@ -255,18 +319,17 @@ impl TraceSink for Adapter {
         arg: Option<u32>,
         pops: &[Value],
     ) {
-        self.flush_pending(&[]);
-        let pop = self.render(pops);
+        self.flush_pending(false);
+        set_text(&mut self.code, frame.code_name);
+        set_text(&mut self.file, frame.filename);
+        set_text(&mut self.op, opname);
+        render(self.values, pops, &mut self.pop);
         self.pending = Some(Pending {
             depth: frame.depth,
-            code: frame.code_name.to_string(),
-            file: frame.filename.to_string(),
             first_line: frame.first_line,
             offset,
             line: frame.line,
-            op: opname.to_string(),
             arg,
-            pop,
         });
     }
 
@@ -276,8 +339,8 @@ impl TraceSink for Adapter {
             .as_ref()
             .is_some_and(|p| p.depth == frame.depth && p.offset == offset);
         if ours {
-            let push = self.render(pushes);
-            self.flush_pending(&push);
+            render(self.values, pushes, &mut self.push);
+            self.flush_pending(true);
         }
     }
 

@@ -61,6 +61,7 @@ pub struct Frame {
 }
 
 impl Frame {
+    #[inline]
     pub fn new(
         code: Rc<CodeObj>,
         globals: Rc<RefCell<Dict>>,
@@ -72,7 +73,7 @@ impl Frame {
         locals.resize(code.nlocalsplus(), None);
         let mut f = Frame {
             code,
-            stack: Vec::with_capacity(16),
+            stack: pooled_stack(),
             locals,
             names,
             globals,
@@ -136,5 +137,61 @@ impl Frame {
             self.lasti = i;
             self.lasti_delta = extra as i32;
         }
+    }
+}
+
+/// Vectors of finished frames kept for new ones: a call then allocates no
+/// value stack and no locals.
+struct Pool {
+    stacks: Vec<Vec<Value>>,
+    locals: Vec<Vec<Option<Value>>>,
+}
+
+/// Vectors kept at most, and the largest capacity kept.
+const POOL_SIZE: usize = 64;
+const POOL_CAPACITY: usize = 256;
+
+thread_local! {
+    static POOL: RefCell<Pool> = const {
+        RefCell::new(Pool {
+            stacks: Vec::new(),
+            locals: Vec::new(),
+        })
+    };
+}
+
+fn pooled_stack() -> Vec<Value> {
+    POOL.with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.stacks.pop()))
+        .unwrap_or_else(|| Vec::with_capacity(16))
+}
+
+/// An empty locals vector with room for `n` slots.
+pub fn pooled_locals(n: usize) -> Vec<Option<Value>> {
+    POOL.with(|p| p.try_borrow_mut().ok().and_then(|mut p| p.locals.pop()))
+        .map(|mut v| {
+            v.reserve(n);
+            v
+        })
+        .unwrap_or_else(|| Vec::with_capacity(n))
+}
+
+impl Drop for Frame {
+    fn drop(&mut self) {
+        let mut stack = std::mem::take(&mut self.stack);
+        let mut locals = std::mem::take(&mut self.locals);
+        // values are dropped before the pool is borrowed: dropping one may
+        // drop another frame (a generator's)
+        stack.clear();
+        locals.clear();
+        POOL.with(|p| {
+            if let Ok(mut p) = p.try_borrow_mut() {
+                if p.stacks.len() < POOL_SIZE && stack.capacity() <= POOL_CAPACITY {
+                    p.stacks.push(stack);
+                }
+                if p.locals.len() < POOL_SIZE && locals.capacity() <= POOL_CAPACITY {
+                    p.locals.push(locals);
+                }
+            }
+        });
     }
 }

@@ -4,6 +4,7 @@
 //! ≤3.10, exception table 3.11+).
 
 pub mod frame;
+mod hot;
 pub mod pytrace;
 
 use std::cell::RefCell;
@@ -321,7 +322,8 @@ impl<'io> Vm<'io> {
             f.lasti_delta = 0;
             f.running = idx;
             f.ip = instr.next;
-            let result = if !self.slow_path {
+            // the `untraced` feature (benchmarks only) compiles the branch out
+            let result = if cfg!(feature = "untraced") || !self.slow_path {
                 self.exec(f, &instr.op)
             } else {
                 self.exec_traced(f, idx)
@@ -443,28 +445,29 @@ impl<'io> Vm<'io> {
             return self.exec(f, &instr.op);
         };
         {
-            t.on_op(
-                &info,
-                instr.offset,
-                &instr.opname(),
-                instr.arg,
-                &f.stack[base..],
-            );
+            let opname = match instr.mnemonic {
+                Some(m) => std::borrow::Cow::Borrowed(m.name()),
+                None => std::borrow::Cow::Owned(instr.opname()),
+            };
+            t.on_op(&info, instr.offset, &opname, instr.arg, &f.stack[base..]);
         }
         let r = self.exec(f, &instr.op);
-        let pushed: Vec<Value> = match &r {
-            Ok(None) if f.stack.len() >= base => f.stack[base..].to_vec(),
-            Ok(Some(FrameExit::Yield(v))) | Ok(Some(FrameExit::Return(v))) => vec![v.clone()],
+        let pushed: &[Value] = match &r {
+            Ok(None) if f.stack.len() >= base => &f.stack[base..],
+            Ok(Some(FrameExit::Yield(v))) | Ok(Some(FrameExit::Return(v))) => {
+                std::slice::from_ref(v)
+            }
             _ => return r,
         };
         if let Some(t) = self.tracer.as_deref_mut() {
-            t.on_op_end(&info, instr.offset, &pushed);
+            t.on_op_end(&info, instr.offset, pushed);
         }
         r
     }
 
-    /// One instruction: dispatch to its family.
-    fn exec(&mut self, f: &mut Frame, op: &Op) -> PyResult<Option<FrameExit>> {
+    /// One instruction: dispatch to its family (after the fast paths of
+    /// [`hot`]).
+    fn exec_family(&mut self, f: &mut Frame, op: &Op) -> PyResult<Option<FrameExit>> {
         use crate::ops::*;
         match op {
             Op::Nop => {}

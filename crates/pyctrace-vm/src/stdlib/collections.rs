@@ -4,7 +4,6 @@
 //! dunders through the class and the methods through the instance.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
@@ -808,7 +807,7 @@ fn namedtuple(vm: &mut Vm, a: Args) -> PyResult<Value> {
     };
     let bases = vec![vm.class("object")];
     let mro_rest = c3_mro(&bases).unwrap_or_default();
-    let mut dict: HashMap<String, Value> = HashMap::new();
+    let mut dict = crate::types::class::AttrMap::default();
     dict.insert(
         "_fields".into(),
         Value::tuple(fields.iter().map(|f| Value::string(f.clone())).collect()),

@@ -17,7 +17,6 @@ pub mod time;
 pub mod types_mod;
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Flow, PyResult, Vm};
@@ -64,7 +63,7 @@ pub fn exc_class(vm: &mut Vm, key: &'static str, base: &str) -> Rc<Class> {
         module: module.to_string(),
         bases,
         mro_rest,
-        dict: RefCell::new(HashMap::new()),
+        dict: RefCell::new(Default::default()),
         kind: Kind::Exception,
         is_builtin: false,
         meta: None,

@@ -16,7 +16,6 @@
 //! instance holds its index.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use num_bigint::{BigInt, BigUint, Sign};
@@ -260,7 +259,7 @@ fn random_class(vm: &mut Vm) -> Rc<Class> {
     }
     let bases = vec![vm.class("object")];
     let mro_rest = c3_mro(&bases).unwrap_or_default();
-    let mut dict = HashMap::new();
+    let mut dict = crate::types::class::AttrMap::default();
     dict.insert(
         "__init__".to_string(),
         native_value("__init__", |vm, a| {

@@ -20,7 +20,6 @@
 //! `super().__init__()`.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
@@ -48,7 +47,7 @@ fn class(
 ) -> Rc<Class> {
     let bases = vec![base.unwrap_or_else(|| vm.class("object"))];
     let mro_rest = c3_mro(&bases).unwrap_or_default();
-    let mut dict = HashMap::new();
+    let mut dict = crate::types::class::AttrMap::default();
     let mut order = Vec::new();
     for (n, f) in methods {
         dict.insert(n.to_string(), native_value(n, *f));

@@ -3,7 +3,6 @@
 //! `MappingProxyType` view.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{PyResult, Vm};
@@ -17,7 +16,7 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
     }
     let bases = vec![vm.class("object")];
     let mro_rest = c3_mro(&bases).unwrap_or_default();
-    let mut dict = HashMap::new();
+    let mut dict = crate::types::class::AttrMap::default();
     dict.insert(
         "__init__".to_string(),
         native_value("__init__", |vm, a| {

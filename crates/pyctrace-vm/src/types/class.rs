@@ -52,7 +52,7 @@ pub struct Class {
     pub bases: Vec<Rc<Class>>,
     /// The MRO without the class itself (held separately to avoid a cycle).
     pub mro_rest: Vec<Rc<Class>>,
-    pub dict: RefCell<HashMap<String, Value>>,
+    pub dict: RefCell<AttrMap>,
     pub kind: Kind,
     pub is_builtin: bool,
     /// The metaclass when it is not `type`.
@@ -74,6 +74,24 @@ impl Class {
             }
         }
         None
+    }
+
+    /// `(self.lookup(a), self.lookup(b))` in one walk of the MRO.
+    pub fn lookup_with(self: &Rc<Self>, a: &str, b: &str) -> (Option<Value>, Option<Value>) {
+        let (mut found_a, mut found_b) = (None, None);
+        for c in std::iter::once(self).chain(self.mro_rest.iter()) {
+            let d = c.dict.borrow();
+            if found_a.is_none() {
+                found_a = d.get(a).cloned();
+            }
+            if found_b.is_none() {
+                found_b = d.get(b).cloned();
+            }
+            if found_a.is_some() && found_b.is_some() {
+                break;
+            }
+        }
+        (found_a, found_b)
     }
 
     /// The full MRO, the class first.
@@ -143,7 +161,7 @@ pub fn c3_merge(bases: &[Rc<Class>]) -> Result<Vec<Rc<Class>>, Vec<Rc<Class>>> {
 
 pub struct Instance {
     pub class: Rc<Class>,
-    pub dict: RefCell<HashMap<String, Value>>,
+    pub dict: RefCell<AttrMap>,
     /// Attribute names in insertion order (for `vars()` and reprs).
     pub order: RefCell<Vec<String>>,
     /// Exception state, for instances of BaseException subclasses.
@@ -188,9 +206,12 @@ impl Instance {
             return;
         }
         let mut d = self.dict.borrow_mut();
-        if d.insert(name.to_string(), v).is_none() {
-            self.order.borrow_mut().push(name.to_string());
+        if let Some(slot) = d.get_mut(name) {
+            *slot = v;
+            return;
         }
+        d.insert(name.to_string(), v);
+        self.order.borrow_mut().push(name.to_string());
     }
 
     pub fn del(&self, name: &str) -> bool {
@@ -246,7 +267,7 @@ impl Instance {
     pub fn plain(class: Rc<Class>, base: Option<Value>) -> Instance {
         Instance {
             class,
-            dict: RefCell::new(HashMap::new()),
+            dict: RefCell::new(AttrMap::default()),
             order: RefCell::new(Vec::new()),
             exc: None,
             base,
@@ -596,7 +617,7 @@ pub fn type_new(
             }
         }
     }
-    let mut dict = HashMap::new();
+    let mut dict = AttrMap::default();
     let mut order = Vec::new();
     let mut qualname = name.to_string();
     let mut module = "__main__".to_string();
@@ -1189,4 +1210,55 @@ pub fn call_slot(vm: &mut Vm, this: &Value, name: &str, a: &mut Args) -> Option<
         },
     };
     Some(r)
+}
+
+/// Attribute dicts of classes and instances: keyed by name, hashed with
+/// FxHash (attribute names are short; SipHash dominated attribute access).
+pub type AttrMap = HashMap<String, Value, std::hash::BuildHasherDefault<FxHasher>>;
+
+/// The Fx hash of rustc: a multiply-rotate over 8-byte words. Not
+/// collision resistant; attribute names are few per object.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, word: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl std::hash::Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes([
+                c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+            ]));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
+        }
+    }
+
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
 }

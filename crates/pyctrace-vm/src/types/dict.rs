@@ -2,7 +2,6 @@
 //! through the VM (user `__hash__`/`__eq__`); the table itself is plain data.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
@@ -10,12 +9,42 @@ use crate::value::Value;
 
 #[derive(Clone, Default)]
 pub struct Dict {
+    /// Entries in insertion order (`None`: deleted).
     entries: Vec<Option<(Value, Value, i64)>>,
-    index: HashMap<i64, Vec<usize>>,
+    /// Open-addressed index into `entries` (CPython's probe sequence);
+    /// its length is 0 or a power of two.
+    index: Vec<u32>,
+    /// Index slots holding [`DELETED`].
+    deleted: usize,
     len: usize,
     /// For sets: CPython's hash table layout, which is their iteration
     /// order (`None` for dicts and for set constants).
     pub set_table: Option<Box<crate::types::set::SetTable>>,
+}
+
+const EMPTY: u32 = u32::MAX;
+const DELETED: u32 = u32::MAX - 1;
+
+/// CPython's probe sequence over a table of `mask + 1` slots.
+struct Probe {
+    i: usize,
+    perturb: u64,
+    mask: usize,
+}
+
+impl Probe {
+    fn new(h: i64, mask: usize) -> Probe {
+        Probe {
+            i: (h as u64 as usize) & mask,
+            perturb: h as u64,
+            mask,
+        }
+    }
+
+    fn advance(&mut self) {
+        self.perturb >>= 5;
+        self.i = (self.i.wrapping_mul(5) + 1 + self.perturb as usize) & self.mask;
+    }
 }
 
 impl Dict {
@@ -31,28 +60,49 @@ impl Dict {
         self.len == 0
     }
 
+    /// Calls `visit(entry position, key)` for every live entry whose hash is
+    /// `h`, until it returns `Some`.
+    #[inline]
+    pub fn probe<T>(&self, h: i64, mut visit: impl FnMut(usize, &Value) -> Option<T>) -> Option<T> {
+        if self.index.is_empty() {
+            return None;
+        }
+        let mut p = Probe::new(h, self.index.len() - 1);
+        loop {
+            match self.index[p.i] {
+                EMPTY => return None,
+                DELETED => {}
+                e => {
+                    if let Some(Some((k, _, kh))) = self.entries.get(e as usize) {
+                        if *kh == h {
+                            if let Some(r) = visit(e as usize, k) {
+                                return Some(r);
+                            }
+                        }
+                    }
+                }
+            }
+            p.advance();
+        }
+    }
+
     /// Slots whose key has hash `h`, with their keys.
     pub fn candidates(&self, h: i64) -> Vec<(usize, Value)> {
-        match self.index.get(&h) {
-            Some(slots) => slots
-                .iter()
-                .filter_map(|&i| self.entries[i].as_ref().map(|e| (i, e.0.clone())))
-                .collect(),
-            None => Vec::new(),
-        }
+        let mut out = Vec::new();
+        self.probe(h, |i, k| -> Option<()> {
+            out.push((i, k.clone()));
+            None
+        });
+        out
     }
 
     /// Fast lookup for a string key (no user code can be involved).
     pub fn get_str(&self, key: &str, h: i64) -> Option<Value> {
-        let slots = self.index.get(&h)?;
-        for &i in slots {
-            if let Some((Value::Str(k), v, _)) = &self.entries[i] {
-                if k.s == key {
-                    return Some(v.clone());
-                }
-            }
-        }
-        None
+        let i = self.probe(h, |i, k| match k {
+            Value::Str(k) if k.s == key => Some(i),
+            _ => None,
+        })?;
+        self.value_at(i)
     }
 
     pub fn value_at(&self, i: usize) -> Option<Value> {
@@ -66,12 +116,41 @@ impl Dict {
     }
 
     pub fn push(&mut self, key: Value, value: Value, h: i64) {
+        // the index stays at most 2/3 full (deleted slots included)
+        if (self.entries.len() + self.deleted + 1) * 3 > self.index.len() * 2 {
+            self.rebuild_index();
+        }
         let i = self.entries.len();
         self.entries.push(Some((key, value, h)));
-        self.index.entry(h).or_default().push(i);
+        let mut p = Probe::new(h, self.index.len() - 1);
+        while self.index[p.i] != EMPTY {
+            p.advance();
+        }
+        self.index[p.i] = i as u32;
         self.len += 1;
         if let Some(t) = self.set_table.as_mut() {
             t.add(h, i);
+        }
+    }
+
+    /// A new index for the entries (and room for as many again).
+    fn rebuild_index(&mut self) {
+        let mut size = 8;
+        while size * 2 < (self.entries.len() + 1) * 3 {
+            size *= 2;
+        }
+        self.index.clear();
+        self.index.resize(size, EMPTY);
+        self.deleted = 0;
+        let mask = size - 1;
+        for (i, e) in self.entries.iter().enumerate() {
+            if let Some((_, _, h)) = e {
+                let mut p = Probe::new(*h, mask);
+                while self.index[p.i] != EMPTY {
+                    p.advance();
+                }
+                self.index[p.i] = i as u32;
+            }
         }
     }
 
@@ -80,10 +159,18 @@ impl Dict {
         if let Some(t) = self.set_table.as_mut() {
             t.remove(h, i);
         }
-        if let Some(slots) = self.index.get_mut(&h) {
-            slots.retain(|&s| s != i);
-            if slots.is_empty() {
-                self.index.remove(&h);
+        if !self.index.is_empty() {
+            let mut p = Probe::new(h, self.index.len() - 1);
+            loop {
+                match self.index[p.i] {
+                    EMPTY => break,
+                    e if e as usize == i => {
+                        self.index[p.i] = DELETED;
+                        self.deleted += 1;
+                        break;
+                    }
+                    _ => p.advance(),
+                }
             }
         }
         self.len -= 1;
@@ -94,21 +181,19 @@ impl Dict {
     }
 
     fn compact(&mut self) {
-        let old = std::mem::take(&mut self.entries);
-        let table = self.set_table.take();
-        self.index.clear();
-        self.len = 0;
-        let mut moved = vec![None; old.len()];
-        for (i, e) in old.into_iter().enumerate() {
-            if let Some((k, v, h)) = e {
-                moved[i] = Some(self.entries.len());
-                self.push(k, v, h);
+        if let Some(t) = self.set_table.as_mut() {
+            let mut moved = vec![None; self.entries.len()];
+            let mut next = 0;
+            for (i, e) in self.entries.iter().enumerate() {
+                if e.is_some() {
+                    moved[i] = Some(next);
+                    next += 1;
+                }
             }
-        }
-        self.set_table = table.map(|mut t| {
             t.remap(&moved);
-            t
-        });
+        }
+        self.entries.retain(Option::is_some);
+        self.rebuild_index();
     }
 
     pub fn clear(&mut self) {

@@ -58,7 +58,8 @@ impl Function {
         let posonly = code.posonlyargcount as usize;
         let has_varargs = code.flags & 0x04 != 0;
         let has_varkw = code.flags & 0x08 != 0;
-        let mut locals: Vec<Option<Value>> = vec![None; code.nlocalsplus()];
+        let mut locals = crate::interp::frame::pooled_locals(code.nlocalsplus());
+        locals.resize(code.nlocalsplus(), None);
         let total = argc + kwonly;
         let fname = &self.qualname;
         if locals.len() < total + has_varargs as usize + has_varkw as usize {

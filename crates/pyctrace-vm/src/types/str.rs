@@ -10,6 +10,9 @@ pub struct PyStr {
     pub s: String,
     /// Number of code points.
     pub len: usize,
+    /// CPython's hash of the text, computed on first use (-1: not yet; a
+    /// str hash is never -1). Names and dict keys are hashed once.
+    hash: std::cell::Cell<i64>,
 }
 
 impl PyStr {
@@ -19,7 +22,30 @@ impl PyStr {
         } else {
             s.chars().count()
         };
-        PyStr { s, len }
+        PyStr {
+            s,
+            len,
+            hash: std::cell::Cell::new(-1),
+        }
+    }
+
+    /// `hash(self)`, as [`crate::protocol::str_hash`] gives it.
+    #[inline]
+    pub fn hash(&self) -> i64 {
+        let h = self.hash.get();
+        if h != -1 {
+            return h;
+        }
+        let h = crate::protocol::str_hash(&self.s);
+        self.hash.set(h);
+        h
+    }
+
+    /// Appends `tail` in place (the caller holds the only reference).
+    pub fn push_str(&mut self, tail: &PyStr) {
+        self.s.push_str(&tail.s);
+        self.len += tail.len;
+        self.hash.set(-1);
     }
 
     pub fn is_ascii(&self) -> bool {
@@ -42,14 +68,26 @@ impl PyStr {
 
 /// `repr()` of a str, with CPython's quote choice and escapes.
 pub fn repr(s: &str) -> String {
+    repr_prefix(s, usize::MAX)
+}
+
+/// The start of `repr(s)` for the first `max_chars` code points of `s`
+/// (the closing quote only when that is all of `s`): trace values show 80
+/// chars of a repr, and a long string must not be escaped whole for that.
+pub fn repr_prefix(s: &str, max_chars: usize) -> String {
     let quote = if s.contains('\'') && !s.contains('"') {
         '"'
     } else {
         '\''
     };
-    let mut out = String::with_capacity(s.len() + 2);
+    let mut out = String::with_capacity(s.len().min(max_chars) + 2);
     out.push(quote);
-    for c in s.chars() {
+    let mut whole = true;
+    for (i, c) in s.chars().enumerate() {
+        if i == max_chars {
+            whole = false;
+            break;
+        }
         match c {
             '\\' => out.push_str("\\\\"),
             '\n' => out.push_str("\\n"),
@@ -68,7 +106,9 @@ pub fn repr(s: &str) -> String {
             c => out.push(c),
         }
     }
-    out.push(quote);
+    if whole {
+        out.push(quote);
+    }
     out
 }
 
