@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
 use crate::protocol::str_hash;
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::types::dict::Dict;
 use crate::types::exceptions::HIERARCHY;
 use crate::types::function::{NativeFn, NativeImpl};
@@ -17,19 +17,7 @@ use crate::types::{float, int};
 use crate::value::Value;
 
 fn builtin_class(name: &str, kind: Kind, bases: Vec<Rc<Class>>) -> Rc<Class> {
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
-    Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: "builtins".into(),
-        bases,
-        mro_rest,
-        dict: RefCell::new(Default::default()),
-        kind,
-        is_builtin: true,
-        meta: None,
-        dict_order: Default::default(),
-    })
+    Class::new_native(name, "builtins", bases, kind, true, Default::default())
 }
 
 const TYPES: &[(&str, Kind)] = &[

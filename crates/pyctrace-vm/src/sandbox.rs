@@ -16,7 +16,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::rc::Rc;
 
 use crate::interp::{Args, Flow, PyResult, Vm};
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::types::function::{BoundMethod, NativeFn, NativeImpl};
 use crate::value::Value;
 
@@ -96,19 +96,7 @@ pub(crate) fn native_class(vm: &mut Vm, module: &str, name: &'static str) -> Rc<
         return c.clone();
     }
     let bases = vec![vm.class("object")];
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
-    let c = Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
-        bases,
-        mro_rest,
-        dict: RefCell::new(Default::default()),
-        kind: Kind::Object,
-        is_builtin: true,
-        meta: None,
-        dict_order: Default::default(),
-    });
+    let c = Class::new_native(name, module, bases, Kind::Object, true, Default::default());
     vm.sandbox.classes.insert(name, c.clone());
     c
 }

@@ -9,7 +9,7 @@ use std::rc::Rc;
 use crate::interp::{Args, PyResult, Vm};
 use crate::lift::BinOp;
 use crate::sandbox::{a0, ai, func, method, module, native_class, native_value, new_instance};
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::types::dict::Dict;
 use crate::types::function::NativeImpl;
 use crate::value::Value;
@@ -806,7 +806,6 @@ fn namedtuple(vm: &mut Vm, a: Args) -> PyResult<Value> {
         _ => "__main__".to_string(),
     };
     let bases = vec![vm.class("object")];
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
     let mut dict = crate::types::class::AttrMap::default();
     dict.insert(
         "_fields".into(),
@@ -905,18 +904,7 @@ fn namedtuple(vm: &mut Vm, a: Args) -> PyResult<Value> {
         }))),
     );
     dict.insert("__module__".into(), Value::string(module_name.clone()));
-    let cls = Rc::new(Class {
-        name: name.clone(),
-        qualname: name,
-        module: module_name,
-        bases,
-        mro_rest,
-        dict: RefCell::new(dict),
-        kind: Kind::Object,
-        is_builtin: false,
-        meta: None,
-        dict_order: Default::default(),
-    });
+    let cls = Class::new_native(&name, &module_name, bases, Kind::Object, false, dict);
     Ok(Value::Class(cls))
 }
 

@@ -16,12 +16,11 @@ pub mod threading;
 pub mod time;
 pub mod types_mod;
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::interp::{Flow, PyResult, Vm};
 use crate::protocol::new_exception;
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::value::Value;
 
 /// Builds the native module `name`, if this file family provides it.
@@ -56,19 +55,14 @@ pub fn exc_class(vm: &mut Vm, key: &'static str, base: &str) -> Rc<Class> {
     }
     let (module, name) = key.split_once('.').unwrap_or(("builtins", key));
     let bases = vec![vm.class(base)];
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
-    let c = Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: module.to_string(),
+    let c = Class::new_native(
+        name,
+        module,
         bases,
-        mro_rest,
-        dict: RefCell::new(Default::default()),
-        kind: Kind::Exception,
-        is_builtin: false,
-        meta: None,
-        dict_order: Default::default(),
-    });
+        Kind::Exception,
+        false,
+        Default::default(),
+    );
     vm.sandbox.classes.insert(key, c.clone());
     c
 }

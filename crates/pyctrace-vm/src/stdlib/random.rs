@@ -25,7 +25,7 @@ use sha2::{Digest, Sha512};
 use crate::interp::{Args, PyResult, Vm};
 use crate::sandbox::{ai, float_of, method, module, native_value, new_instance};
 use crate::stdlib::math::libm;
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::types::int;
 use crate::value::Value;
 
@@ -258,7 +258,6 @@ fn random_class(vm: &mut Vm) -> Rc<Class> {
         return c.clone();
     }
     let bases = vec![vm.class("object")];
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
     let mut dict = crate::types::class::AttrMap::default();
     dict.insert(
         "__init__".to_string(),
@@ -271,18 +270,7 @@ fn random_class(vm: &mut Vm) -> Rc<Class> {
             Ok(Value::None)
         }),
     );
-    let c = Rc::new(Class {
-        name: "Random".into(),
-        qualname: "Random".into(),
-        module: "random".into(),
-        bases,
-        mro_rest,
-        dict: RefCell::new(dict),
-        kind: Kind::Object,
-        is_builtin: false,
-        meta: None,
-        dict_order: Default::default(),
-    });
+    let c = Class::new_native("Random", "random", bases, Kind::Object, false, dict);
     vm.sandbox.classes.insert("random.Random", c.clone());
     c
 }

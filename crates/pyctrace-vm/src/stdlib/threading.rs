@@ -19,12 +19,11 @@
 //! [`binds_natives`]), so programs may subclass `Thread` and call
 //! `super().__init__()`.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
 use crate::interp::{Args, PyResult, Vm};
 use crate::sandbox::{a0, ai, func, module, native_value};
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::types::function::NativeImpl;
 use crate::value::Value;
 
@@ -46,25 +45,15 @@ fn class(
     methods: &[(&'static str, NativeImpl)],
 ) -> Rc<Class> {
     let bases = vec![base.unwrap_or_else(|| vm.class("object"))];
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
     let mut dict = crate::types::class::AttrMap::default();
     let mut order = Vec::new();
     for (n, f) in methods {
         dict.insert(n.to_string(), native_value(n, *f));
         order.push(n.to_string());
     }
-    Rc::new(Class {
-        name: name.to_string(),
-        qualname: name.to_string(),
-        module: "threading".to_string(),
-        bases,
-        mro_rest,
-        dict: RefCell::new(dict),
-        kind: Kind::Object,
-        is_builtin: false,
-        meta: None,
-        dict_order: RefCell::new(order),
-    })
+    let c = Class::new_native(name, "threading", bases, Kind::Object, false, dict);
+    *c.dict_order.borrow_mut() = order;
+    c
 }
 
 fn this(vm: &mut Vm, a: &Args) -> PyResult<Rc<Instance>> {

@@ -7,7 +7,7 @@ use std::rc::Rc;
 
 use crate::interp::{PyResult, Vm};
 use crate::sandbox::{a0, func, method, module, native_class, native_value, new_instance};
-use crate::types::class::{c3_mro, Class, Instance, Kind};
+use crate::types::class::{Class, Instance, Kind};
 use crate::value::Value;
 
 fn namespace_class(vm: &mut Vm) -> Rc<Class> {
@@ -15,7 +15,6 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
         return c.clone();
     }
     let bases = vec![vm.class("object")];
-    let mro_rest = c3_mro(&bases).unwrap_or_default();
     let mut dict = crate::types::class::AttrMap::default();
     dict.insert(
         "__init__".to_string(),
@@ -105,18 +104,7 @@ fn namespace_class(vm: &mut Vm) -> Rc<Class> {
             Ok(Value::Bool(true))
         }),
     );
-    let c = Rc::new(Class {
-        name: "SimpleNamespace".into(),
-        qualname: "SimpleNamespace".into(),
-        module: "types".into(),
-        bases,
-        mro_rest,
-        dict: RefCell::new(dict),
-        kind: Kind::Object,
-        is_builtin: false,
-        meta: None,
-        dict_order: Default::default(),
-    });
+    let c = Class::new_native("SimpleNamespace", "types", bases, Kind::Object, false, dict);
     vm.sandbox
         .classes
         .insert("types.SimpleNamespace", c.clone());

@@ -63,6 +63,32 @@ pub struct Class {
 }
 
 impl Class {
+    /// A class the VM makes itself (builtin types, exception and library
+    /// classes written in Rust): its qualname is its name, its MRO is
+    /// computed from `bases` (which the VM chooses consistent).
+    pub fn new_native(
+        name: &str,
+        module: &str,
+        bases: Vec<Rc<Class>>,
+        kind: Kind,
+        is_builtin: bool,
+        dict: AttrMap,
+    ) -> Rc<Class> {
+        let mro_rest = c3_mro(&bases).unwrap_or_default();
+        Rc::new(Class {
+            name: name.to_string(),
+            qualname: name.to_string(),
+            module: module.to_string(),
+            bases,
+            mro_rest,
+            dict: RefCell::new(dict),
+            kind,
+            is_builtin,
+            meta: None,
+            dict_order: Default::default(),
+        })
+    }
+
     /// Looks `name` up along the MRO.
     pub fn lookup(self: &Rc<Self>, name: &str) -> Option<Value> {
         if let Some(v) = self.dict.borrow().get(name) {
