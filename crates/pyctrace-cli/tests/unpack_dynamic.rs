@@ -396,13 +396,16 @@ fn vm_payload_never_touches_the_host() {
     let _ = std::fs::remove_dir_all(dir);
 }
 
-#[test]
-fn thousands_of_layers_stop_at_max_layers() {
-    let Some(py) = pyctrace_pythons::find(3, 12).or_else(|| pyctrace_pythons::find(3, 11)) else {
-        eprintln!("no CPython 3.11/3.12: skipped");
-        return;
-    };
-    let dir = tmpdir("many");
+/// Unpacks a program that runs `exec(marshal.loads(...))` 100,000 times
+/// with `--max-layers max`: the run must stop there cleanly, print that it
+/// did, never reach the program's last line, and record `max` layers.
+/// Returns the output folder and the manifest.
+fn unpack_many_layers(
+    py: &pyctrace_pythons::Interpreter,
+    dir: &Path,
+    engine: &str,
+    max: usize,
+) -> (PathBuf, serde_json::Value) {
     let blob = python_eval(
         &py.executable,
         "import marshal; print(repr(marshal.dumps(compile('x = 1', '<l>', 'exec'))))",
@@ -410,24 +413,40 @@ fn thousands_of_layers_stop_at_max_layers() {
     let program = format!(
         "import marshal\nfor i in range(100000):\n    exec(marshal.loads({blob}))\nprint('never')\n"
     );
-    let pyc = compile_pyc(&py.executable, &program, &dir, "many");
+    let pyc = compile_pyc(&py.executable, &program, dir, "many");
     let out_dir = dir.join("out");
+    let max_text = max.to_string();
     let out = pyctrace(&[
         "unpack".as_ref(),
         pyc.as_os_str(),
         "-o".as_ref(),
         out_dir.as_os_str(),
         "--engine".as_ref(),
-        "vm".as_ref(),
+        engine.as_ref(),
         "--max-layers".as_ref(),
-        "10".as_ref(),
+        max_text.as_ref(),
     ]);
+    let v = py.short_version();
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(out.status.success(), "{text}");
-    assert!(!text.contains("never"), "{text}");
-    assert!(text.contains("--max-layers 10 reached"), "{text}");
+    assert!(out.status.success(), "{engine} {v}: {text}");
+    assert!(!text.contains("never"), "{engine} {v}: {text}");
+    assert!(
+        text.contains(&format!("--max-layers {max} reached")),
+        "{engine} {v}: {text}"
+    );
     let m = read_json(&out_dir.join("manifest.json"));
-    assert_eq!(m["layers"].as_array().unwrap().len(), 10);
+    assert_eq!(m["layers"].as_array().unwrap().len(), max, "{engine} {v}");
+    (out_dir, m)
+}
+
+#[test]
+fn thousands_of_layers_stop_at_max_layers() {
+    let Some(py) = pyctrace_pythons::find(3, 12).or_else(|| pyctrace_pythons::find(3, 11)) else {
+        eprintln!("no CPython 3.11/3.12: skipped");
+        return;
+    };
+    let dir = tmpdir("many");
+    let (out_dir, m) = unpack_many_layers(&py, &dir, "vm", 10);
     assert!(m["stopped"].as_str().unwrap().contains("--max-layers 10"));
     let dumped = std::fs::read_dir(&out_dir).unwrap().count();
     assert_eq!(dumped, 11, "10 layers and the manifest");
@@ -567,34 +586,7 @@ fn cpython_engine_stops_at_max_layers() {
             continue;
         };
         let dir = tmpdir(&format!("cpy-many-{maj}{min}"));
-        let blob = python_eval(
-            &py.executable,
-            "import marshal; print(repr(marshal.dumps(compile('x = 1', '<l>', 'exec'))))",
-        );
-        let program = format!(
-            "import marshal\nfor i in range(100000):\n    exec(marshal.loads({blob}))\nprint('never')\n"
-        );
-        let pyc = compile_pyc(&py.executable, &program, &dir, "many");
-        let out_dir = dir.join("out");
-        let out = pyctrace(&[
-            "unpack".as_ref(),
-            pyc.as_os_str(),
-            "-o".as_ref(),
-            out_dir.as_os_str(),
-            "--engine".as_ref(),
-            "cpython".as_ref(),
-            "--max-layers".as_ref(),
-            "5".as_ref(),
-        ]);
-        let text = String::from_utf8_lossy(&out.stdout);
-        assert!(out.status.success(), "{maj}.{min}: {text}");
-        assert!(!text.contains("never"), "{text}");
-        assert!(
-            text.contains("--max-layers 5 reached"),
-            "{maj}.{min}: {text}"
-        );
-        let m = read_json(&out_dir.join("manifest.json"));
-        assert_eq!(m["layers"].as_array().unwrap().len(), 5, "{maj}.{min}");
+        unpack_many_layers(&py, &dir, "cpython", 5);
         let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -354,28 +354,7 @@ pub fn make_base64(vm: &mut Vm) -> Rc<Instance> {
             Some(v) => vm.truthy(&v)?,
             None => false,
         };
-        if d.len() % 2 != 0 {
-            return Err(raise(
-                vm,
-                "binascii.Error",
-                "ValueError",
-                "Odd-length string",
-            ));
-        }
-        let mut out = Vec::new();
-        for p in d.chunks(2) {
-            match (hex_digit(p[0], casefold), hex_digit(p[1], casefold)) {
-                (Some(h), Some(l)) => out.push(h << 4 | l),
-                _ => {
-                    return Err(raise(
-                        vm,
-                        "binascii.Error",
-                        "ValueError",
-                        "Non-base16 digit found",
-                    ))
-                }
-            }
-        }
+        let out = decode_hex_pairs(vm, &d, casefold, "Non-base16 digit found")?;
         Ok(bytes_val(out))
     });
     func(&m, "b85encode", |vm, a| {
@@ -395,8 +374,9 @@ pub fn make_base64(vm: &mut Vm) -> Rc<Instance> {
     m
 }
 
-fn unhexlify(vm: &mut Vm, a: Args) -> PyResult<Value> {
-    let d = arg_bytes(vm, &a, 0, "hexstr", true)?;
+/// Hex digit pairs to bytes (`binascii.unhexlify`, `base64.b16decode`,
+/// which differ in accepting lower case and in the message for a bad digit).
+fn decode_hex_pairs(vm: &mut Vm, d: &[u8], lower_ok: bool, bad_digit: &str) -> PyResult<Vec<u8>> {
     if d.len() % 2 != 0 {
         return Err(raise(
             vm,
@@ -405,20 +385,19 @@ fn unhexlify(vm: &mut Vm, a: Args) -> PyResult<Value> {
             "Odd-length string",
         ));
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(d.len() / 2);
     for p in d.chunks(2) {
-        match (hex_digit(p[0], true), hex_digit(p[1], true)) {
+        match (hex_digit(p[0], lower_ok), hex_digit(p[1], lower_ok)) {
             (Some(h), Some(l)) => out.push(h << 4 | l),
-            _ => {
-                return Err(raise(
-                    vm,
-                    "binascii.Error",
-                    "ValueError",
-                    "Non-hexadecimal digit found",
-                ))
-            }
+            _ => return Err(raise(vm, "binascii.Error", "ValueError", bad_digit)),
         }
     }
+    Ok(out)
+}
+
+fn unhexlify(vm: &mut Vm, a: Args) -> PyResult<Value> {
+    let d = arg_bytes(vm, &a, 0, "hexstr", true)?;
+    let out = decode_hex_pairs(vm, &d, true, "Non-hexadecimal digit found")?;
     crate::observe::buffer(vm, "hex", &d, &out)?;
     Ok(bytes_val(out))
 }
